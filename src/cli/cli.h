@@ -1,0 +1,38 @@
+/* cli.h - the bulwark command line: one file per subcommand.
+ *
+ * A command is `int cmd_NAME(int argc, char **argv)`; argv[0] is the command
+ * name. It returns a process exit code (BW_EXIT_*). `--help` prints its usage
+ * on stdout and returns 0. Commands parse arguments and call the modules'
+ * public APIs only.
+ */
+#ifndef BW_CLI_H
+#define BW_CLI_H
+
+#include <stdbool.h>
+
+#include "core/core.h"
+
+typedef int (*cli_cmd_fn)(int argc, char **argv);
+
+/* Print "bulwark CMD: message" to stderr; returns BW_EXIT_INPUT. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Report a module error for cmd and return its exit code. */
+int cli_fail(const char *cmd, enum bw_err result, const struct bw_errbuf *eb);
+/* true when argv has -h or --help before a "--". */
+bool cli_wants_help(int argc, char **argv);
+
+/* Shared global flags parsed by main (before the command): -q/--quiet, -v. */
+extern bool cli_quiet;
+
+int cmd_sbom(int argc, char **argv) __attribute__((weak));
+int cmd_scan(int argc, char **argv) __attribute__((weak));
+int cmd_db(int argc, char **argv) __attribute__((weak));
+int cmd_registry(int argc, char **argv) __attribute__((weak));
+int cmd_bench(int argc, char **argv) __attribute__((weak));
+int cmd_audit(int argc, char **argv) __attribute__((weak));
+int cmd_policy(int argc, char **argv) __attribute__((weak));
+int cmd_agent(int argc, char **argv) __attribute__((weak));
+int cmd_server(int argc, char **argv) __attribute__((weak));
+int cmd_admission(int argc, char **argv) __attribute__((weak));
+
+#endif

@@ -1,0 +1,183 @@
+/* image.h - image references, sources and the one-pass layer walker.
+ *
+ * Flow: image_ref_parse() -> image_open() (picks a source by the ref's kind)
+ * -> image_walk() streams every layer once, keeping only the files that match
+ * the registered wants, applies whiteouts in layer order, verifies digests,
+ * and returns an image_fs: the final view of the wanted files.
+ *
+ * Nothing is extracted to disk; memory is bounded by the wants' size caps
+ * plus fixed caps on symlink and whiteout bookkeeping (see image_limits).
+ */
+#ifndef BW_IMAGE_H
+#define BW_IMAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "core/core.h"
+
+/* ---- references ------------------------------------------------------- */
+
+enum image_ref_kind {
+	IMAGE_REF_DOCKER_ARCHIVE, /* docker-archive:FILE[:TAG]   (docker/podman save) */
+	IMAGE_REF_OCI_ARCHIVE,    /* oci-archive:FILE[:TAG]      (tar of an OCI layout) */
+	IMAGE_REF_OCI_DIR,        /* oci:DIR[:TAG]               (OCI image layout dir) */
+	IMAGE_REF_DIR,            /* dir:PATH                    (unpacked root filesystem) */
+	IMAGE_REF_REGISTRY,       /* registry:HOST/REPO:TAG, alpine:3.19, ...@sha256:.. */
+};
+
+struct image_ref {
+	enum image_ref_kind kind;
+	char *path;     /* file or directory; for REGISTRY the reference text */
+	char *selector; /* tag / "repo:tag" inside an archive or layout; NULL: the only one */
+	char *text;     /* the reference as the user typed it (for messages and reports) */
+};
+
+/* Parse what a user typed. A bare path is recognised by its content: a
+ * directory with oci-layout is oci:, another directory is dir:, a tar with
+ * manifest.json is docker-archive:, a tar with oci-layout is oci-archive:.
+ * Anything else that looks like NAME[:TAG|@DIGEST] is a registry reference.
+ * ref is filled on success (release with image_ref_release). */
+enum bw_err image_ref_parse(const char *text, struct image_ref *ref, struct bw_errbuf *eb);
+void image_ref_release(struct image_ref *ref);
+const char *image_ref_kind_name(enum image_ref_kind kind); /* "docker-archive", ... */
+
+/* ---- platforms -------------------------------------------------------- */
+
+struct image_platform {
+	char os[32];      /* "linux" */
+	char arch[32];    /* OCI/Go names: "amd64", "arm64", "arm", "386", ... */
+	char variant[16]; /* "v7", "v8" or "" */
+};
+
+/* "os/arch[/variant]"; errors name the text. */
+enum bw_err image_platform_parse(const char *s, struct image_platform *p, struct bw_errbuf *eb);
+void image_platform_host(struct image_platform *p);
+
+/* ---- the opened image ---------------------------------------------------- */
+
+struct image_layer {
+	char *digest;     /* blob digest as the manifest names it ("sha256:..."); NULL for dir: */
+	char *diff_id;    /* uncompressed digest from the config's rootfs.diff_ids, or NULL */
+	char *media_type; /* manifest media type, or NULL */
+	int64_t size;     /* blob size from the manifest, -1 when unknown */
+};
+
+struct image_info {
+	char *ref_text;        /* as typed */
+	char *manifest_digest; /* "sha256:..." of the manifest bytes, or NULL (dir:) */
+	char *config_digest;   /* the image ID, or NULL (dir:) */
+	char *config_json;     /* raw config bytes (NUL-terminated), or NULL */
+	size_t config_len;
+	struct image_platform platform;
+	struct bw_strv repo_tags; /* e.g. "debian:bookworm"; may be empty */
+	struct image_layer *layers;
+	size_t nlayers;
+};
+
+struct image;        /* opaque: an opened image and its source */
+struct image_source; /* a source's private state */
+
+/* Reader of one layer blob as stored (compressed or not). read() returns the
+ * number of bytes (0 at the end) or -1 with detail in eb. */
+struct image_blob {
+	ssize_t (*read)(struct image_blob *b, void *buf, size_t n, struct bw_errbuf *eb);
+	void (*close)(struct image_blob *b);
+};
+
+struct image_open_opts {
+	struct image_platform platform; /* zero: the host's */
+	bool platform_set;
+	/* registry options (credentials, TLS) are added by the registry issue */
+	const void *registry_opts;
+};
+
+/* A source kind: docker-archive, oci (dir or archive), dir, registry. The
+ * registry module registers its ops with image_register_registry_source(). */
+struct image_source_ops {
+	const char *name;
+	/* Fill info; src_out is the source's private state. */
+	enum bw_err (*open)(const struct image_ref *ref, const struct image_open_opts *opts,
+			    struct image_info *info, struct image_source **src_out,
+			    struct bw_errbuf *eb);
+	/* Open layer i's blob for streaming. Digest checking is the walker's. */
+	enum bw_err (*open_layer)(struct image_source *src, size_t i, struct image_blob **out,
+				  struct bw_errbuf *eb);
+	/* For dir: sources, which have no layers: walk the tree instead. NULL
+	 * for layered sources. */
+	enum bw_err (*walk_dir)(struct image_source *src, struct image *img, struct bw_errbuf *eb);
+	void (*close)(struct image_source *src);
+};
+
+void image_register_registry_source(const struct image_source_ops *ops);
+
+/* Open an image. *out is owned by the caller: image_free(). */
+enum bw_err image_open(const struct image_ref *ref, const struct image_open_opts *opts,
+		       struct image **out, struct bw_errbuf *eb);
+const struct image_info *image_get_info(const struct image *img);
+void image_free(struct image *img);
+
+/* ---- wants and the walk ------------------------------------------------- */
+
+/* A cataloger registers what it needs before the walk. Files over max_size
+ * are not kept; a warning names them. */
+struct image_want {
+	const char *pattern; /* bw_path_match() glob over clean paths */
+	size_t max_size;
+};
+
+struct image_limits {
+	size_t max_total_kept;   /* bytes of kept file content across the image */
+	size_t max_symlinks;     /* symlink records kept for resolution */
+	size_t max_entries;      /* tar entries per layer before giving up on it */
+	uint64_t max_layer_size; /* uncompressed bytes per layer */
+};
+void image_limits_default(struct image_limits *l);
+
+struct image_file {
+	char *path;            /* clean path, no leading '/' */
+	char *data;            /* content (NUL-terminated after size bytes) */
+	size_t size;
+	mode_t mode;
+	uid_t uid;
+	gid_t gid;
+	size_t layer_index;       /* which layer supplied this version */
+	const char *layer_digest; /* that layer's digest (points into info); NULL for dir: */
+};
+
+struct image_fs; /* the walked view; opaque */
+
+/* Walk all layers once. Warnings (skipped hostile entries, oversize files,
+ * corrupt optional parts) are collected in the fs; an error is returned only
+ * when the image cannot be read at all (digest mismatch, truncated layer,
+ * unreadable archive), naming the layer. */
+enum bw_err image_walk(struct image *img, const struct image_want *wants, size_t nwants,
+		       const struct image_limits *limits, struct image_fs **out,
+		       struct bw_errbuf *eb);
+
+/* Lookup of a clean path, following symlinks inside the image only (at most
+ * 40 hops; an escape or loop gives NULL). NULL when absent or not kept. */
+const struct image_file *image_fs_get(const struct image_fs *fs, const char *path);
+/* All kept files, sorted by path. */
+size_t image_fs_count(const struct image_fs *fs);
+const struct image_file *image_fs_at(const struct image_fs *fs, size_t i);
+/* Warnings gathered during the walk, in order. */
+const struct bw_strv *image_fs_warnings(const struct image_fs *fs);
+/* Add a warning (used by catalogers to report per-file problems). */
+void image_fs_warn(struct image_fs *fs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void image_fs_free(struct image_fs *fs);
+
+/* ---- used by sources and the walker ---------------------------------------- */
+
+/* Called by a dir: source's walk_dir for each regular file / symlink it
+ * finds (path clean, relative to the root). */
+enum bw_err image_walk_add_file(struct image *img, const char *path, const struct image_file *meta,
+				int fd, struct bw_errbuf *eb);
+enum bw_err image_walk_add_symlink(struct image *img, const char *path, const char *target,
+				   struct bw_errbuf *eb);
+/* true when path is wanted (so a dir: walk can skip reading the rest). */
+bool image_walk_wants(const struct image *img, const char *path, size_t size);
+
+#endif

@@ -1,0 +1,1 @@
+/* apk.c - being written (placeholder so the tree builds). */

@@ -1,0 +1,1 @@
+/* distro.c - being written (placeholder so the tree builds). */

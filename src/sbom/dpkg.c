@@ -1,0 +1,1 @@
+/* dpkg.c - being written (placeholder so the tree builds). */

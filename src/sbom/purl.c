@@ -1,0 +1,1 @@
+/* purl.c - being written (placeholder so the tree builds). */

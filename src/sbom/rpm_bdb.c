@@ -1,0 +1,1 @@
+/* rpm_bdb.c - being written (placeholder so the tree builds). */

@@ -1,0 +1,1 @@
+/* rpm_header.c - being written (placeholder so the tree builds). */

@@ -1,0 +1,1 @@
+/* rpm_ndb.c - being written (placeholder so the tree builds). */

@@ -1,0 +1,1 @@
+/* rpm_sqlite.c - being written (placeholder so the tree builds). */

@@ -1,0 +1,1 @@
+/* sbom.c - being written (placeholder so the tree builds). */

@@ -1,0 +1,137 @@
+/* sbom.h - the package model, distro detection, catalogers and SBOM writers.
+ *
+ * sbom_catalog() opens nothing itself: it takes an opened image, asks every
+ * cataloger what paths it wants, walks the image once (image_walk), detects
+ * the distro and runs the catalogers over the kept files.
+ */
+#ifndef BW_SBOM_H
+#define BW_SBOM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "core/core.h"
+#include "image/image.h"
+
+/* Package types are purl types. Language ecosystems come with issue 4. */
+enum sbom_pkg_type {
+	SBOM_PKG_DEB,
+	SBOM_PKG_APK,
+	SBOM_PKG_RPM,
+	SBOM_PKG_NPM,
+	SBOM_PKG_PYPI,
+	SBOM_PKG_GOLANG,
+	SBOM_PKG_MAVEN,
+	SBOM_PKG_GEM,
+	SBOM_PKG_CARGO,
+	SBOM_PKG_COMPOSER,
+	SBOM_PKG_NUGET,
+	SBOM_PKG__COUNT
+};
+/* The purl type: "deb", "apk", "rpm", "npm", "pypi", "golang", ... */
+const char *sbom_pkg_type_name(enum sbom_pkg_type t);
+
+struct sbom_distro {
+	char *id;         /* os-release ID: "debian", "alpine", "rhel", ... ; NULL: unknown */
+	char *version_id; /* "12", "3.19.1", "9.3" */
+	char *codename;   /* "bookworm"; NULL when none */
+	char *pretty_name;
+	char *id_like;    /* space-separated, as os-release has it */
+	char *source_path; /* the file it came from, e.g. "etc/os-release" */
+};
+
+struct sbom_pkg {
+	enum sbom_pkg_type type;
+	char *name;
+	/* The version exactly as the package manager prints it:
+	 * dpkg "[epoch:]upstream[-revision]" (dpkg-query ${Version}),
+	 * apk "1.2.3-r4", rpm "[epoch:]version-release" (epoch only when set). */
+	char *version;
+	char *epoch;   /* rpm/dpkg epoch text, or NULL when absent */
+	char *release; /* rpm release, or NULL */
+	char *arch;    /* as the database writes it ("amd64", "x86_64", "noarch") or NULL */
+	char *source_name;    /* dpkg Source (name part), apk origin, rpm SOURCERPM name; or NULL */
+	char *source_version; /* dpkg Source "(ver)" or Version, rpm source version; or NULL */
+	struct bw_strv licenses; /* as recorded (SPDX expressions where the db has them) */
+	char *purl;
+	char *layer_digest; /* layer the database file came from, or NULL (dir:) */
+	char *found_path;   /* the database file, e.g. "var/lib/dpkg/status" */
+	char *owner;        /* issue 4: owning distro package name, or NULL */
+	bool dev;           /* issue 4: a development-only dependency */
+};
+
+struct sbom {
+	char *tool_name;    /* "bulwark" */
+	char *tool_version;
+	char *target;       /* the reference as the user typed it */
+	char *target_kind;  /* "docker-archive", "oci", "dir", ... */
+	char *image_digest; /* manifest digest, or NULL */
+	char *image_id;     /* config digest, or NULL */
+	struct bw_strv layer_digests;
+	struct sbom_distro distro;
+	struct sbom_pkg *pkgs;
+	size_t npkgs;
+	size_t cap;
+	struct bw_strv warnings;
+};
+
+struct sbom *sbom_new(void);
+void sbom_free(struct sbom *sb);
+
+/* Append a package; the sbom takes ownership of every string in *pkg (pkg
+ * is zeroed afterwards). On failure the strings are freed. */
+enum bw_err sbom_add(struct sbom *sb, struct sbom_pkg *pkg);
+void sbom_pkg_release(struct sbom_pkg *pkg);
+/* Sort packages by type, name, version, arch (stable output). */
+void sbom_sort(struct sbom *sb);
+void sbom_warn(struct sbom *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- cataloging -------------------------------------------------------- */
+
+struct sbom_opts {
+	const struct image_limits *limits; /* NULL: image_limits_default */
+};
+
+/* Walk img once and catalogue everything. *out owned by caller. An error is
+ * returned only when the image cannot be read; a corrupt package database
+ * becomes a warning in the sbom (and on stderr) with the rest catalogued. */
+enum bw_err sbom_catalog(struct image *img, const struct sbom_opts *opts, struct sbom **out,
+			 struct bw_errbuf *eb);
+
+/* Distro detection from the walked files (os-release first, then the
+ * distro files). Fills d; leaves id NULL when unknown. */
+enum bw_err sbom_detect_distro(const struct image_fs *fs, struct sbom_distro *d);
+void sbom_distro_release(struct sbom_distro *d);
+
+/* Individual parsers, public for tests and fuzz targets. Each parses bytes
+ * already in memory; `path` names the input in messages and found_path;
+ * layer may be NULL. They add to sb and return an error (with detail naming
+ * path and line/offset) when the input is malformed. */
+enum bw_err sbom_parse_dpkg_status(struct sbom *sb, const char *data, size_t n, const char *path,
+				   const char *layer, struct bw_errbuf *eb);
+enum bw_err sbom_parse_apk_installed(struct sbom *sb, const char *data, size_t n,
+				     const char *path, const char *layer, struct bw_errbuf *eb);
+enum bw_err sbom_parse_rpm_sqlite(struct sbom *sb, const char *data, size_t n, const char *path,
+				  const char *layer, struct bw_errbuf *eb);
+enum bw_err sbom_parse_rpm_bdb(struct sbom *sb, const char *data, size_t n, const char *path,
+			       const char *layer, struct bw_errbuf *eb);
+enum bw_err sbom_parse_rpm_ndb(struct sbom *sb, const char *data, size_t n, const char *path,
+			       const char *layer, struct bw_errbuf *eb);
+/* One rpm header blob (the immutable region as stored in every rpmdb
+ * format) into a package. */
+enum bw_err sbom_parse_rpm_header(struct sbom *sb, const unsigned char *blob, size_t n,
+				  const char *path, const char *layer, struct bw_errbuf *eb);
+
+/* Package URL for pkg given the distro (purl spec: type/namespace/name@
+ * version?qualifiers, percent-encoded). malloc'd; NULL on failure. */
+char *sbom_purl(const struct sbom_pkg *pkg, const struct sbom_distro *d);
+
+/* ---- writers ------------------------------------------------------------ */
+
+enum sbom_format { SBOM_FMT_TABLE, SBOM_FMT_JSON, SBOM_FMT_CYCLONEDX, SBOM_FMT_SPDX_JSON };
+/* "table", "json", "cyclonedx", "spdx-json" */
+enum bw_err sbom_format_parse(const char *s, enum sbom_format *fmt);
+enum bw_err sbom_write(const struct sbom *sb, enum sbom_format fmt, FILE *f, struct bw_errbuf *eb);
+
+#endif

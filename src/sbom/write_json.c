@@ -1,0 +1,1 @@
+/* write_json.c - being written (placeholder so the tree builds). */

@@ -1,0 +1,1 @@
+/* write_table.c - being written (placeholder so the tree builds). */
