@@ -91,48 +91,59 @@ static size_t seg_len(const char *s)
 	return e ? (size_t)(e - s) : strlen(s);
 }
 
-/* Iterative over components; "**" backtracks over whole components. The
- * depth of recursion is bounded by the number of "**" in the pattern. */
-static bool match_from(const char *pat, const char *path)
+/* Components are matched like characters in a '*'-glob: a "**" component
+ * is the '*', any other pattern component matches exactly one path
+ * component (with '*'/'?' inside it). The classic single-backtrack-point
+ * algorithm is then correct and runs in O(components(pattern) *
+ * components(path)), whatever the number of "**". */
+static bool is_globstar(const char *p, size_t n)
 {
-	for (;;) {
-		size_t pn, sn;
+	return n == 2 && p[0] == '*' && p[1] == '*';
+}
 
-		if (!*pat)
-			return !*path;
-		pn = seg_len(pat);
-		if (pn == 2 && pat[0] == '*' && pat[1] == '*') {
-			const char *rest = pat[2] == '/' ? pat + 3 : pat + 2;
-
-			if (!*rest)
-				return true; /* trailing ** matches everything below */
-			for (const char *p = path;;) {
-				if (match_from(rest, p))
-					return true;
-				p = strchr(p, '/');
-				if (!p)
-					return false;
-				p++;
-			}
-		}
-		if (!*path)
-			return false;
-		sn = seg_len(path);
-		if (!match_seg(pat, pn, path, sn))
-			return false;
-		pat += pn;
-		path += sn;
-		if (*pat == '/')
-			pat++;
-		if (*path == '/')
-			path++;
-		else if (*pat)
-			/* path ended; pattern may still be a trailing "**" */
-			return strcmp(pat, "**") == 0;
-	}
+static const char *next_seg(const char *s, size_t n)
+{
+	s += n;
+	return *s == '/' ? s + 1 : s;
 }
 
 bool bw_path_match(const char *pattern, const char *path)
 {
-	return match_from(pattern, path);
+	const char *pat = pattern, *p = path;
+	const char *star_pat = NULL, *star_path = NULL;
+
+	/* "" matches only "" (the root); otherwise walk components */
+	if (!*pat)
+		return !*p;
+	for (;;) {
+		size_t pn = *pat ? seg_len(pat) : 0;
+
+		if (*pat && is_globstar(pat, pn)) {
+			star_pat = next_seg(pat, pn);
+			star_path = p;
+			pat = star_pat;
+			continue;
+		}
+		if (!*p) {
+			/* path used up: only trailing "**" components may remain */
+			while (*pat && is_globstar(pat, seg_len(pat)))
+				pat = next_seg(pat, seg_len(pat));
+			if (!*pat)
+				return true;
+		} else if (*pat) {
+			size_t sn = seg_len(p);
+
+			if (match_seg(pat, pn, p, sn)) {
+				pat = next_seg(pat, pn);
+				p = next_seg(p, sn);
+				continue;
+			}
+		}
+		/* mismatch: let the last "**" swallow one more component */
+		if (!star_pat || !*star_path)
+			return false;
+		star_path = next_seg(star_path, seg_len(star_path));
+		p = star_path;
+		pat = star_pat;
+	}
 }
