@@ -21,6 +21,13 @@ int cli_fail(const char *cmd, enum bw_err result, const struct bw_errbuf *eb);
 /* true when argv has -h or --help before a "--". */
 bool cli_wants_help(int argc, char **argv);
 
+/* Option parsing shared by the commands. cli_opt_is: true when arg is
+ * shortname (may be NULL) or longname, alone or as "longname=value" (then
+ * *eq points at the '='). cli_opt_value: the value of that option, from
+ * after the '=' or the next argument (advancing *i); NULL when missing. */
+bool cli_opt_is(const char *arg, const char *shortname, const char *longname, const char **eq);
+const char *cli_opt_value(int argc, char **argv, int *i, const char *eq);
+
 /* Shared global flags parsed by main (before the command): -q/--quiet, -v. */
 extern bool cli_quiet;
 

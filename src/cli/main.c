@@ -74,6 +74,32 @@ bool cli_wants_help(int argc, char **argv)
 	return false;
 }
 
+bool cli_opt_is(const char *arg, const char *shortname, const char *longname, const char **eq)
+{
+	size_t n = strlen(longname);
+
+	*eq = NULL;
+	if (shortname && strcmp(arg, shortname) == 0)
+		return true;
+	if (strncmp(arg, longname, n) != 0)
+		return false;
+	if (arg[n] == '=') {
+		*eq = arg + n;
+		return true;
+	}
+	return arg[n] == '\0';
+}
+
+const char *cli_opt_value(int argc, char **argv, int *i, const char *eq)
+{
+	if (eq)
+		return eq + 1;
+	if (*i + 1 >= argc)
+		return NULL;
+	(*i)++;
+	return argv[*i];
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,

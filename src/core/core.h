@@ -173,6 +173,10 @@ enum bw_err bw_json_parse(const char *data, size_t n, const char *what, struct j
 const char *bw_json_str(const struct json_t *obj, const char *key);
 int64_t bw_json_int(const struct json_t *obj, const char *key, int64_t dflt);
 bool bw_json_bool(const struct json_t *obj, const char *key, bool dflt);
+/* A JSON string for bytes from outside: invalid UTF-8 sequences become
+ * U+FFFD (jansson's json_string refuses them and returns NULL). NULL s
+ * gives JSON null. NULL only when memory ran out. */
+struct json_t *bw_json_string_lossy(const char *s);
 /* Write v to f (or the file at path, atomically via a temp file and rename)
  * with sorted keys and 2-space indent; returns BW_ERR_IO with detail. */
 enum bw_err bw_json_write(struct json_t *v, FILE *f, struct bw_errbuf *eb);

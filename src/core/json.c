@@ -46,3 +46,35 @@ enum bw_err bw_json_write(json_t *v, FILE *f, struct bw_errbuf *eb)
 		return bw_fail(eb, BW_ERR_IO, "writing JSON failed");
 	return BW_OK;
 }
+
+json_t *bw_json_string_lossy(const char *s)
+{
+	struct bw_buf b;
+	size_t n, i = 0;
+	json_t *v;
+
+	if (!s)
+		return json_null();
+	n = strlen(s);
+	if (bw_utf8_valid(s, n))
+		return json_stringn(s, n);
+	bw_buf_init(&b, n * 3 + 1);
+	while (i < n) {
+		/* take the longest valid prefix of 1-4 bytes, else one bad byte */
+		size_t k;
+
+		for (k = 4; k >= 1; k--)
+			if (i + k <= n && bw_utf8_valid(s + i, k))
+				break;
+		if (k == 0) {
+			bw_buf_append(&b, "\xef\xbf\xbd", 3);
+			i++;
+		} else {
+			bw_buf_append(&b, s + i, k);
+			i += k;
+		}
+	}
+	v = json_stringn(b.data ? b.data : "", b.len);
+	bw_buf_release(&b);
+	return v;
+}

@@ -133,6 +133,8 @@ struct image_limits {
 	size_t max_symlinks;     /* symlink records kept for resolution */
 	size_t max_entries;      /* tar entries per layer before giving up on it */
 	uint64_t max_layer_size; /* uncompressed bytes per layer */
+	size_t max_files;        /* kept files across the image */
+	size_t max_warnings;     /* warnings stored; the rest are counted */
 };
 void image_limits_default(struct image_limits *l);
 

@@ -99,6 +99,13 @@ struct sbom_opts {
 enum bw_err sbom_catalog(struct image *img, const struct sbom_opts *opts, struct sbom **out,
 			 struct bw_errbuf *eb);
 
+/* The whole front half of `sbom` and `scan`: parse the reference text,
+ * open the image (platform: "os/arch[/variant]" or NULL for the host's),
+ * catalogue it, fill the target description (reference, kind, digests,
+ * layers) and sort the packages. *out owned by the caller. */
+enum bw_err sbom_catalog_ref(const char *ref_text, const char *platform,
+			     const struct sbom_opts *opts, struct sbom **out, struct bw_errbuf *eb);
+
 /* Distro detection from the walked files (os-release first, then the
  * distro files). Fills d; leaves id NULL when unknown. */
 enum bw_err sbom_detect_distro(const struct image_fs *fs, struct sbom_distro *d);
@@ -133,5 +140,13 @@ enum sbom_format { SBOM_FMT_TABLE, SBOM_FMT_JSON, SBOM_FMT_CYCLONEDX, SBOM_FMT_S
 /* "table", "json", "cyclonedx", "spdx-json" */
 enum bw_err sbom_format_parse(const char *s, enum sbom_format *fmt);
 enum bw_err sbom_write(const struct sbom *sb, enum sbom_format fmt, FILE *f, struct bw_errbuf *eb);
+
+/* The CycloneDX document as a jansson object (what SBOM_FMT_CYCLONEDX
+ * writes), for reports that add to it (a scan adds vulnerabilities).
+ * *refs gets a JSON array with the bom-ref of sb->pkgs[i] at index i. The
+ * caller json_decref's both. */
+struct json_t;
+enum bw_err sbom_cyclonedx_doc(const struct sbom *sb, struct json_t **doc, struct json_t **refs,
+			       struct bw_errbuf *eb);
 
 #endif

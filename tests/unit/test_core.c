@@ -261,6 +261,14 @@ static void test_json(void **state)
 	assert_int_equal(bw_json_parse("{\"a\":", 5, "manifest.json", &v, &eb), BW_ERR_FORMAT);
 	assert_non_null(strstr(eb.msg, "manifest.json"));
 	assert_non_null(strstr(eb.msg, "line 1"));
+	/* bytes from images that are not UTF-8 still give a string */
+	v = bw_json_string_lossy("a\xff" "b\xc3\xa9");
+	assert_non_null(v);
+	assert_string_equal(json_string_value(v), "a\xef\xbf\xbd" "b" "\xc3\xa9");
+	json_decref(v);
+	v = bw_json_string_lossy(NULL);
+	assert_true(json_is_null(v));
+	json_decref(v);
 	/* duplicate keys are refused (ambiguous input) */
 	assert_int_equal(bw_json_parse("{\"a\":1,\"a\":2}", 13, "d.json", &v, &eb), BW_ERR_FORMAT);
 }

@@ -1,0 +1,216 @@
+/* cmd_sbom.c - `bulwark sbom REF`: list the packages in an image or a root
+ * filesystem (SBOM) as a table, Bulwark's JSON, CycloneDX or SPDX.
+ *
+ * Argument parsing only: the image module opens and walks the image, the
+ * sbom module catalogues and writes. The output file is written through
+ * bw_out (temporary file + rename), so a failed run leaves no partial file.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "image/image.h"
+#include "sbom/sbom.h"
+
+static const char sbom_usage[] =
+	"Usage: bulwark sbom [OPTIONS] REF\n"
+	"\n"
+	"List the OS packages (dpkg, apk, rpm) in an image or a root filesystem.\n"
+	"\n"
+	"REF is one of:\n"
+	"  docker-archive:FILE[:TAG]  a `docker save` / `podman save` archive\n"
+	"  oci-archive:FILE[:TAG]     a tar of an OCI image layout\n"
+	"  oci:DIR[:TAG]              an OCI image layout directory\n"
+	"  dir:PATH                   an unpacked root filesystem\n"
+	"  PATH                       any of the above, recognised by its content\n"
+	"\n"
+	"Options:\n"
+	"  -f, --format FORMAT      table (default), json, cyclonedx, spdx-json\n"
+	"  -o, --output FILE        write to FILE instead of standard output; the file\n"
+	"                           appears only when the SBOM is complete\n"
+	"      --platform OS/ARCH[/VARIANT]\n"
+	"                           the image to pick from a multi-platform index\n"
+	"                           (default: the host's, e.g. linux/amd64)\n"
+	"  -h, --help               show this help\n"
+	"\n"
+	"Exit codes: 0 done, 2 usage or input error (unreadable or corrupt image),\n"
+	"3 internal error. Problems with single package databases are warnings on\n"
+	"standard error; the rest of the image is still catalogued.\n";
+
+struct sbom_args {
+	const char *ref;
+	const char *output;
+	const char *platform;
+	enum sbom_format format;
+};
+
+/* The value of option argv[*i] ("--format json" or "--format=json"); moves
+ * *i past what it used. NULL when the value is missing. */
+static const char *opt_value(int argc, char **argv, int *i, const char *eq)
+{
+	if (eq)
+		return eq + 1;
+	if (*i + 1 >= argc)
+		return NULL;
+	(*i)++;
+	return argv[*i];
+}
+
+static bool opt_is(const char *arg, const char *shortname, const char *longname,
+		   const char **eq)
+{
+	size_t n = strlen(longname);
+
+	*eq = NULL;
+	if (shortname && strcmp(arg, shortname) == 0)
+		return true;
+	if (strncmp(arg, longname, n) != 0)
+		return false;
+	if (arg[n] == '=') {
+		*eq = arg + n;
+		return true;
+	}
+	return arg[n] == '\0';
+}
+
+/* Returns -1 when parsing succeeded, else the exit code. */
+static int parse_args(int argc, char **argv, struct sbom_args *a)
+{
+	bool options_done = false;
+	const char *format = "table";
+
+	memset(a, 0, sizeof(*a));
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i], *eq, *v;
+
+		if (options_done || arg[0] != '-' || strcmp(arg, "-") == 0) {
+			if (a->ref)
+				return cli_usage_error("sbom", "one REF expected, got '%s' and '%s'",
+						       a->ref, arg);
+			a->ref = arg;
+			continue;
+		}
+		if (strcmp(arg, "--") == 0) {
+			options_done = true;
+		} else if (opt_is(arg, "-f", "--format", &eq)) {
+			if (!(v = opt_value(argc, argv, &i, eq)))
+				return cli_usage_error("sbom", "%s needs a value", arg);
+			format = v;
+		} else if (opt_is(arg, "-o", "--output", &eq)) {
+			if (!(v = opt_value(argc, argv, &i, eq)) || !v[0])
+				return cli_usage_error("sbom", "%s needs a file name", arg);
+			a->output = v;
+		} else if (opt_is(arg, NULL, "--platform", &eq)) {
+			if (!(v = opt_value(argc, argv, &i, eq)))
+				return cli_usage_error("sbom", "%s needs a value (os/arch[/variant])",
+						       arg);
+			a->platform = v;
+		} else {
+			return cli_usage_error("sbom", "unknown option '%s'", arg);
+		}
+	}
+	if (sbom_format_parse(format, &a->format) != BW_OK)
+		return cli_usage_error("sbom",
+				       "unknown format '%s' (expected table, json, cyclonedx or "
+				       "spdx-json)",
+				       format);
+	if (!a->ref)
+		return cli_usage_error("sbom", "no image given (REF)");
+	return -1;
+}
+
+/* Fill what the catalogue left unset from the opened image, so every format
+ * names its subject. */
+static enum bw_err describe_target(struct sbom *sb, const struct image_ref *ref,
+				   const struct image *img)
+{
+	const struct image_info *info = image_get_info(img);
+
+	if (!sb->target && !(sb->target = bw_strdup(ref->text)))
+		return BW_ERR_NOMEM;
+	if (!sb->target_kind && !(sb->target_kind = bw_strdup(image_ref_kind_name(ref->kind))))
+		return BW_ERR_NOMEM;
+	if (!info)
+		return BW_OK;
+	if (!sb->image_digest && info->manifest_digest &&
+	    !(sb->image_digest = bw_strdup(info->manifest_digest)))
+		return BW_ERR_NOMEM;
+	if (!sb->image_id && info->config_digest && !(sb->image_id = bw_strdup(info->config_digest)))
+		return BW_ERR_NOMEM;
+	if (sb->layer_digests.n == 0)
+		for (size_t i = 0; i < info->nlayers; i++)
+			if (info->layers[i].digest &&
+			    bw_strv_push(&sb->layer_digests, info->layers[i].digest) != BW_OK)
+				return BW_ERR_NOMEM;
+	return BW_OK;
+}
+
+static enum bw_err write_output(const struct sbom *sb, const struct sbom_args *a,
+				struct bw_errbuf *eb)
+{
+	struct bw_out out;
+	enum bw_err result;
+
+	result = bw_out_open(&out, a->output, eb);
+	if (result != BW_OK)
+		return result;
+	result = sbom_write(sb, a->format, out.f, eb);
+	if (result != BW_OK) {
+		if (a->output)
+			bw_fail_prefix(eb, result, "%s", a->output);
+		bw_out_abort(&out);
+		return result;
+	}
+	return bw_out_commit(&out, eb);
+}
+
+int cmd_sbom(int argc, char **argv)
+{
+	struct sbom_args a;
+	struct image_ref ref = {0};
+	struct image_open_opts oopts = {0};
+	struct bw_errbuf eb = {0};
+	struct image *img = NULL;
+	struct sbom *sb = NULL;
+	enum bw_err result;
+	int rc;
+
+	if (cli_wants_help(argc, argv)) {
+		fputs(sbom_usage, stdout);
+		return BW_EXIT_OK;
+	}
+	rc = parse_args(argc, argv, &a);
+	if (rc >= 0)
+		return rc;
+	if (a.platform) {
+		result = image_platform_parse(a.platform, &oopts.platform, &eb);
+		if (result != BW_OK)
+			return cli_fail("sbom", result, &eb);
+		oopts.platform_set = true;
+	}
+	result = image_ref_parse(a.ref, &ref, &eb);
+	if (result != BW_OK)
+		return cli_fail("sbom", result, &eb);
+	result = image_open(&ref, &oopts, &img, &eb);
+	if (result != BW_OK)
+		goto out_ref;
+	result = sbom_catalog(img, NULL, &sb, &eb);
+	if (result != BW_OK)
+		goto out_image;
+	result = describe_target(sb, &ref, img);
+	if (result != BW_OK) {
+		bw_fail(&eb, result, "out of memory describing %s", ref.text);
+		goto out_sbom;
+	}
+	sbom_sort(sb);
+	result = write_output(sb, &a, &eb);
+out_sbom:
+	sbom_free(sb);
+out_image:
+	image_free(img);
+out_ref:
+	image_ref_release(&ref);
+	if (result != BW_OK)
+		return cli_fail("sbom", result, &eb);
+	return BW_EXIT_OK;
+}

@@ -1,0 +1,53 @@
+/* sbom_int.h - private helpers shared by the sbom module's files. */
+#ifndef BW_SBOM_INT_H
+#define BW_SBOM_INT_H
+
+#include <stddef.h>
+
+#include "sbom/sbom.h"
+
+/* Copy n bytes of hostile text into out for a message: printable ASCII as
+ * is, anything else as \xHH, at most max_in input bytes ("..." after), always
+ * NUL-terminated. Returns out. */
+char *sbom_quote(char *out, size_t outsz, const char *p, size_t n, size_t max_in);
+
+/* Distro detection from file contents already in memory (used by
+ * sbom_detect_distro and the tests/fuzz targets). Parses an os-release file
+ * into d (fields the file lacks stay NULL). path names it in messages. */
+enum bw_err sbom_parse_os_release(const char *data, size_t n, const char *path,
+				  struct sbom_distro *d, struct bw_errbuf *eb);
+
+/* Read access to the walked files, so detection runs over an image_fs
+ * or (in tests) a directory. get() returns the content (NUL-terminated
+ * after *n bytes) or NULL when absent. */
+struct sbom_files {
+	const char *(*get)(void *ctx, const char *path, size_t *n);
+	void *ctx;
+};
+
+/* Detect the distro (see distro.c for the order). d is released first and
+ * filled; d->id stays NULL when unknown. Problems with a file are warnings
+ * into warn (may be NULL) and on stderr. Errors: only BW_ERR_NOMEM. */
+enum bw_err sbom_distro_from_files(const struct sbom_files *files, struct sbom_distro *d,
+				   struct sbom *warn);
+
+/* Debian codename from the text of etc/debian_version ("12.4", "bookworm/sid"),
+ * malloc'd or NULL when unknown. */
+char *sbom_debian_codename(const char *debian_version);
+
+/* Collect the distinct DEP-5 `License:` short names of a Debian copyright
+ * file into sv (not sorted, no duplicates). */
+enum bw_err sbom_dpkg_copyright_licenses(const char *data, size_t n, struct bw_strv *sv);
+
+/* A purl from its parts (percent-encoded per the purl spec, qualifiers
+ * sorted by key, empty ones left out, type/namespace/keys lowercased, deb
+ * and apk names lowercased). malloc'd; NULL on failure or bad input. */
+#define SBOM_PURL_MAX_QUALS 16
+struct sbom_purl_qual {
+	const char *key;
+	const char *value; /* NULL or "": left out */
+};
+char *sbom_purl_build(const char *type, const char *ns, const char *name, const char *version,
+		      const struct sbom_purl_qual *quals, size_t nquals);
+
+#endif

@@ -1,0 +1,205 @@
+#!/bin/bash
+# k8s_bench.sh - `bulwark bench k8s` on fake host roots (tests/data/k8s/hosts):
+# kubeadm-format static pod manifests, kubelet config files, PKI files and
+# captured /proc/<pid>/cmdline (NUL-separated), cwd and environ. The test
+# sets modes and owners (git keeps neither) and asserts every check's
+# verdict against what it set up; then loads kube-bench format definitions
+# written here with --config-dir.
+. "$(dirname "$0")/lib.sh"
+DATA="$ROOT/tests/data/k8s/hosts"
+command -v jq >/dev/null || { echo "1..0 # SKIP jq missing"; exit 0; }
+
+# verdicts FILE: "ID STATUS" lines from a JSON report
+verdicts() { jq -r '.results[] | "\(.id) \(.status)"' "$1"; }
+# expect REPORT NAME "ID=STATUS ..."
+expect() {
+	local report=$1 name=$2 got want id
+	for pair in $3; do
+		id=${pair%%=*}; want=${pair#*=}
+		got=$(jq -r --arg id "$id" '.results[] | select(.id == $id) | .status' "$report")
+		is "$got" "$want" "$name: $id is $want"
+	done
+}
+
+setup_host() { # NAME -> copy in $TMP/NAME with modes/owners
+	local h=$TMP/$1
+	cp -a "$DATA/$1" "$h"
+	chmod -R go-rwx "$h/etc/kubernetes" "$h/var/lib/kubelet" \
+		"$h/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf"
+	chmod 700 "$h/var/lib/etcd"
+	if need_root; then
+		chown -R 0:0 "$h"
+		chown -R 998:998 "$h/var/lib/etcd"   # etcd in the root's /etc/passwd
+	fi
+	echo "$h"
+}
+
+good=$(setup_host good)
+bad=$(setup_host bad)
+# the bad host's mistakes
+chmod 644 "$bad/etc/kubernetes/manifests/kube-apiserver.yaml" "$bad/etc/kubernetes/admin.conf" \
+	"$bad/etc/kubernetes/pki/ca.key" "$bad/etc/kubernetes/pki/apiserver.crt" \
+	"$bad/var/lib/kubelet/config.yaml"
+chmod 755 "$bad/var/lib/etcd"
+if need_root; then
+	chown 0:0 "$bad/var/lib/etcd"
+	chown 1000:1000 "$bad/etc/kubernetes/manifests/kube-scheduler.yaml"  # alice
+fi
+
+# --- good host: everything as CIS asks
+"$BULWARK" bench k8s --root "$good" --format json -o "$TMP/good.json"
+is "$?" 0 "good host: exit 0 (no scored FAIL)"
+is "$(jq -r .target "$TMP/good.json")" "root $good (master worker etcd policies)" \
+	"good host: auto detects master, worker, etcd (and policies) from /proc"
+GOOD_PASS="1.1.1 1.1.3 1.1.5 1.1.7 1.1.11 1.1.13 1.1.15 1.1.17 1.1.20 1.1.21
+ 1.2.1 1.2.2 1.2.3 1.2.4 1.2.5 1.2.6 1.2.7 1.2.8 1.2.9 1.2.10 1.2.11 1.2.13 1.2.14 1.2.15 1.2.16
+ 1.2.17 1.2.18 1.2.19 1.2.20 1.2.22 1.2.23 1.2.24 1.2.25 1.2.26 1.2.27 1.2.28
+ 1.3.1 1.3.2 1.3.3 1.3.4 1.3.5 1.3.6 1.3.7 1.4.1 1.4.2
+ 2.1 2.2 2.3 2.4 2.5 2.6 4.1.1 4.1.5 4.1.7 4.1.9
+ 4.2.1 4.2.2 4.2.3 4.2.4 4.2.5 4.2.6 4.2.10 4.2.11"
+OWNER_PASS="1.1.2 1.1.4 1.1.6 1.1.8 1.1.12 1.1.14 1.1.16 1.1.18 1.1.19 4.1.2 4.1.6 4.1.8 4.1.10"
+list=""
+for id in $GOOD_PASS; do list="$list $id=PASS"; done
+expect "$TMP/good.json" "good host" "$list"
+if need_root; then
+	list=""; for id in $OWNER_PASS; do list="$list $id=PASS"; done
+	expect "$TMP/good.json" "good host" "$list"
+else
+	skip "good host ownership checks" "not root: cannot chown the fixture"
+fi
+expect "$TMP/good.json" "good host" "4.1.3=NOT_APPLICABLE 4.1.4=NOT_APPLICABLE 1.1.9=WARN 2.7=WARN 5.2.2=WARN"
+is "$(jq '[.results[] | select(.status == "ERROR" or .status == "FAIL")] | length' "$TMP/good.json")" 0 \
+	"good host: no FAIL and no ERROR"
+# where values came from: relative --config resolved against the captured cwd
+d=$(jq -r '.results[] | select(.id == "4.2.1") | .detail' "$TMP/good.json")
+case "$d" in *"{.authentication.anonymous.enabled}=false (from config file /var/lib/kubelet/config.yaml (kubelet --config=config.yaml of pid 1005, relative to its working directory /var/lib/kubelet))"*)
+	pass "good host: 4.2.1 value from the --config file, relative path resolved against cwd" ;;
+*) fail "good host: 4.2.1 value source"; diag "$d" ;; esac
+d=$(jq -r '.results[] | select(.id == "4.2.4") | .detail' "$TMP/good.json")
+case "$d" in *"from default: KubeletConfiguration v1beta1 readOnlyPort"*) pass "good host: 4.2.4 from the documented config-file default" ;;
+*) fail "good host: 4.2.4 default source"; diag "$d" ;; esac
+d=$(jq -r '.results[] | select(.id == "1.2.18") | .detail' "$TMP/good.json")
+case "$d" in *"--audit-log-maxage=30 (from kube-apiserver command line (pid 1001))"*) pass "good host: '--flag value' form read" ;;
+*) fail "good host: '--flag value' form"; diag "$d" ;; esac
+
+# --- bad host
+"$BULWARK" bench k8s --root "$bad" --format json -o "$TMP/bad.json"
+is "$?" 1 "bad host: exit 1 (scored checks FAIL)"
+BAD="1.1.1=FAIL 1.1.3=PASS 1.1.11=FAIL 1.1.13=FAIL 1.1.20=FAIL 1.1.21=FAIL
+ 1.2.1=WARN 1.2.2=FAIL 1.2.4=FAIL 1.2.5=FAIL 1.2.6=FAIL 1.2.7=FAIL 1.2.8=FAIL 1.2.10=FAIL
+ 1.2.13=FAIL 1.2.14=PASS 1.2.15=FAIL 1.2.16=FAIL 1.2.17=FAIL 1.2.18=FAIL 1.2.19=FAIL 1.2.20=FAIL
+ 1.2.22=FAIL 1.2.23=PASS 1.2.24=FAIL 1.2.25=PASS 1.2.26=PASS 1.2.27=FAIL 1.2.28=WARN
+ 1.3.2=FAIL 1.3.3=FAIL 1.3.4=FAIL 1.3.5=PASS 1.3.6=FAIL 1.3.7=FAIL 1.4.1=FAIL 1.4.2=FAIL
+ 2.1=PASS 2.2=FAIL 2.3=FAIL 2.4=FAIL 2.5=FAIL 2.6=PASS
+ 4.1.9=FAIL 4.2.1=FAIL 4.2.2=FAIL 4.2.3=FAIL 4.2.4=WARN 4.2.5=WARN 4.2.6=FAIL 4.2.10=FAIL"
+expect "$TMP/bad.json" "bad host" "$BAD"
+if need_root; then
+	expect "$TMP/bad.json" "bad host" "1.1.6=FAIL 1.1.12=FAIL 1.1.2=PASS"
+else
+	skip "bad host ownership checks" "not root"
+fi
+d=$(jq -r '.results[] | select(.id == "4.2.4") | .detail' "$TMP/bad.json")
+case "$d" in *"--read-only-port=10255 (from kubelet command line"*) pass "bad host: command line wins over the config file (readOnlyPort: 0)" ;;
+*) fail "bad host: flag precedence"; diag "$d" ;; esac
+d=$(jq -r '.results[] | select(.id == "2.1") | .detail' "$TMP/bad.json")
+case "$d" in *"ETCD_CERT_FILE="*"(from environment of etcd (pid 1004))"*) pass "bad host: 2.1 cert file from etcd's environment" ;;
+*) fail "bad host: env source"; diag "$d" ;; esac
+d=$(jq -r '.results[] | select(.id == "1.2.16") | .detail' "$TMP/bad.json")
+case "$d" in *"from default: kube-apiserver --profiling"*) pass "bad host: unset --profiling judged by the documented default" ;;
+*) fail "bad host: default source"; diag "$d" ;; esac
+
+# --- selection, node choice, formats
+"$BULWARK" bench k8s --root "$bad" --node worker --check 4.2 --skip 4.2.1 --format json -o "$TMP/sel.json"
+is "$(jq -r '[.results[].id] | join(" ")' "$TMP/sel.json")" \
+	"4.2.2 4.2.3 4.2.4 4.2.5 4.2.6 4.2.7 4.2.8 4.2.9 4.2.10 4.2.11 4.2.12 4.2.13" "--node worker --check 4.2 --skip 4.2.1"
+"$BULWARK" bench k8s --root "$good" --node etcd --format junit -o "$TMP/etcd.xml"
+is "$?" 0 "junit output written"
+is "$(grep -c '<testcase' "$TMP/etcd.xml")" 7 "junit: 7 etcd testcases"
+
+# --- no process data: ERROR, never PASS
+mkdir -p "$TMP/empty/etc"
+"$BULWARK" bench k8s --root "$TMP/empty" --node master --check 1.2.16 --format json -o "$TMP/empty.json"
+is "$(jq -r '.results[0].status' "$TMP/empty.json")" ERROR "no /proc: flag check is ERROR"
+"$BULWARK" bench k8s --root "$TMP/empty" >/dev/null 2>"$TMP/err"
+is "$?" 2 "auto with nothing running: exit 2"
+grep -q "no Kubernetes component is running" "$TMP/err" && pass "auto: says why" || fail "auto: says why"
+
+# --- kube-bench format definitions written here, with --config-dir
+mkdir -p "$TMP/cfg/mybench"
+cat >"$TMP/cfg/config.yaml" <<'YAML'
+node:
+  components: [kubelet]
+  kubelet:
+    bins: [kubelet]
+    confs: [/var/lib/kubelet/config.yaml]
+    defaultconf: /var/lib/kubelet/config.yaml
+YAML
+cat >"$TMP/cfg/mybench/node.yaml" <<'YAML'
+---
+controls:
+version: "mybench"
+id: 9
+text: "Test node checks"
+type: "node"
+groups:
+  - id: 9.1
+    text: "Kubelet"
+    checks:
+      - id: 9.1.1
+        text: "anonymous auth off"
+        audit: "/bin/ps -fC $kubeletbin"
+        audit_config: "/bin/cat $kubeletconf"
+        tests:
+          test_items:
+            - flag: "--anonymous-auth"
+              path: '{.authentication.anonymous.enabled}'
+              set: true
+              compare:
+                op: eq
+                value: false
+        remediation: "fix it"
+        scored: true
+      - id: 9.1.2
+        text: "config file mode"
+        audit: "stat -c %a $kubeletconf"
+        tests:
+          test_items:
+            - flag: "600"
+        scored: true
+      - id: 9.1.3
+        text: "journal"
+        audit: "journalctl -u kubelet | grep -i error"
+        tests:
+          test_items:
+            - flag: "error"
+              set: false
+        scored: true
+      - id: 9.1.4
+        text: "valid authorization modes"
+        audit: "/bin/ps -ef | grep $kubeletbin | grep -v grep"
+        audit_config: "/bin/cat $kubeletconf"
+        tests:
+          bin_op: or
+          test_items:
+            - path: '{.authorization.mode}'
+              compare:
+                op: valid_elements
+                value: Webhook,Node
+            - flag: "--authorization-mode"
+              set: true
+        scored: true
+YAML
+"$BULWARK" bench k8s --root "$good" --config-dir "$TMP/cfg" --benchmark mybench --node worker --format json -o "$TMP/my.json"
+expect "$TMP/my.json" "kube-bench format" "9.1.1=PASS 9.1.2=PASS 9.1.3=ERROR 9.1.4=PASS"
+d=$(jq -r '.results[] | select(.id == "9.1.3") | .detail' "$TMP/my.json")
+case "$d" in *"audit command not run (use --allow-exec)"*) pass "unrecognised audit not run without --allow-exec" ;;
+*) fail "unrecognised audit"; diag "$d" ;; esac
+"$BULWARK" bench k8s --root "$bad" --config-dir "$TMP/cfg" --benchmark mybench --node worker --format json -o "$TMP/my2.json"
+expect "$TMP/my2.json" "kube-bench format, bad host" "9.1.1=FAIL 9.1.2=FAIL 9.1.4=FAIL"
+# a broken definitions file names the field
+sed -i 's/op: eq/op: equals/' "$TMP/cfg/mybench/node.yaml"
+"$BULWARK" bench k8s --root "$good" --config-dir "$TMP/cfg" --benchmark mybench --node worker >/dev/null 2>"$TMP/err"
+is "$?" 2 "bad definition: exit 2"
+grep -q "groups\[0\].checks\[0\].tests.test_items\[0\].compare.op: 'equals' is not a known operator" "$TMP/err" \
+	&& pass "bad definition: error names the field" || { fail "bad definition message"; diag "$(cat "$TMP/err")"; }
+done_testing
