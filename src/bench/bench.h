@@ -63,8 +63,10 @@ struct bench_report {
 enum bw_err bench_report_init(struct bench_report *r, const char *benchmark, const char *target);
 /* Replace r->target with a copy of target. */
 enum bw_err bench_report_set_target(struct bench_report *r, const char *target);
-/* Append one result; every string is copied and sanitised (NULL -> "").
- * At most 100000 results (BW_ERR_LIMIT past it). */
+/* Append one result; every string is copied and sanitised (NULL -> ""),
+ * so res may point at constant strings (cast them). At most 100000 results
+ * (BW_ERR_LIMIT past it). The writers group consecutive results with the
+ * same section string: add a section's results together, in order. */
 enum bw_err bench_report_add(struct bench_report *r, const struct bench_result *res);
 /* Frees the insides of r (r itself stays); NULL-safe. */
 void bench_report_release(struct bench_report *r);

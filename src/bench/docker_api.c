@@ -20,7 +20,7 @@ static size_t on_body(char *p, size_t size, size_t n, void *arg)
 }
 
 enum bw_err dk_api_get(const char *socket, const char *path, size_t max, json_t **out,
-		       long *http_status, struct bw_errbuf *eb)
+		       long *http_status, size_t *nbytes, struct bw_errbuf *eb)
 {
 	enum bw_err result;
 	struct bw_buf body;
@@ -30,6 +30,8 @@ enum bw_err dk_api_get(const char *socket, const char *path, size_t max, json_t 
 	long status = 0;
 
 	*out = NULL;
+	if (nbytes)
+		*nbytes = 0;
 	if (http_status)
 		*http_status = 0;
 	if ((size_t)snprintf(url, sizeof(url), "http://docker%s", path) >= sizeof(url))
@@ -48,6 +50,8 @@ enum bw_err dk_api_get(const char *socket, const char *path, size_t max, json_t 
 	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max);
 	rc = curl_easy_perform(h);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+	if (nbytes)
+		*nbytes = body.len;
 	if (http_status)
 		*http_status = status;
 	if (rc == CURLE_WRITE_ERROR || rc == CURLE_FILESIZE_EXCEEDED) {

@@ -205,11 +205,15 @@ static bool each_bind(const json_t *ct, mount_fn fn, void *arg, struct bw_buf *w
 	size_t i;
 	bool hit = false;
 
+	/* Mounts[] is what the daemon resolved (also for created containers);
+	 * the HostConfig forms are read only when it is absent */
 	json_array_foreach(m, i, e) {
 		if (strcmp(str(e, "Type"), "bind") != 0)
 			continue;
 		hit |= fn(str(e, "Source"), str(e, "Destination"), str(e, "Propagation"), "", arg, why);
 	}
+	if (m)
+		return hit;
 	json_array_foreach(arr(obj(ct, "HostConfig"), "Binds"), i, e) {
 		const char *s = json_string_value(e);
 		char buf[4096], *dst, *opts;
@@ -793,7 +797,7 @@ static void chk_5_23(struct dk_ctx *c, enum bench_status *st, struct bw_buf *d)
 	if (*st == BENCH_PASS) {
 		/* the daemon forgets finished exec sessions: absence is not proof */
 		*st = BENCH_INFO;
-		dk_add(d, "the daemon keeps exec records only for a while: review audit logs for "
+		dk_add(d, "the daemon lists exec sessions only while they run: review audit logs for "
 			  "'docker exec --privileged'");
 	}
 }
@@ -906,6 +910,62 @@ static void chk_4_6(struct dk_ctx *c, enum bench_status *st, struct bw_buf *d)
 	}
 	*st = n == 0 ? BENCH_NA : bad ? BENCH_FAIL : BENCH_PASS;
 	dk_add(d, "%zu image(s), %zu without HEALTHCHECK", n, bad);
+}
+
+/* Evidence for 4.7 and 4.9 from the images' build history. */
+static bool update_alone(const char *cmd)
+{
+	static const char *const upd[] = {"apt-get update", "apt update", "apk update",
+					  "yum update", "dnf update", "zypper refresh", NULL};
+
+	for (size_t i = 0; upd[i]; i++)
+		if (strstr(cmd, upd[i]) && !strstr(cmd, "install") && !strstr(cmd, "apk add") &&
+		    !strstr(cmd, "upgrade"))
+			return true;
+	return false;
+}
+
+static bool uses_add(const char *cmd)
+{
+	const char *a = strstr(cmd, "ADD ");
+
+	/* "ADD file:<digest> in / " is how every base image's root file
+	 * system is recorded: not a Dockerfile choice of this image */
+	return a && !(bw_str_starts_with(a + 4, "file:") && strstr(a, " in / "));
+}
+
+static void history_scan(struct dk_ctx *c, bool (*match)(const char *), const char *what,
+			 enum bench_status *st, struct bw_buf *d)
+{
+	size_t i, j, hits = 0;
+	json_t *img, *layer;
+
+	if (dk_need_api(c, st, d) && c->images && c->histories) {
+		json_array_foreach(c->images, i, img) {
+			json_t *h = json_object_get(c->histories, str(img, "Id"));
+
+			json_array_foreach(h, j, layer) {
+				const char *cmd = str(layer, "CreatedBy");
+
+				if (match(cmd) && hits++ < MAX_LISTED)
+					dk_add(d, "image %s: %s: %.300s", img_name(img), what, cmd);
+			}
+		}
+		dk_add(d, "%zu %s found in the build history of %zu image(s)", hits, what,
+		       json_array_size(c->images));
+	}
+	*st = BENCH_WARN;
+	dk_add(d, "manual check: review the Dockerfiles");
+}
+
+static void chk_4_7(struct dk_ctx *c, enum bench_status *st, struct bw_buf *d)
+{
+	history_scan(c, update_alone, "update instruction(s) without an install", st, d);
+}
+
+static void chk_4_9(struct dk_ctx *c, enum bench_status *st, struct bw_buf *d)
+{
+	history_scan(c, uses_add, "ADD instruction(s)", st, d);
 }
 
 /* ---- sections 6 and 7 ------------------------------------------------------- */
@@ -1093,13 +1153,13 @@ const struct dk_check dk_checks_ct[] = {
 	 "Add a HEALTHCHECK instruction to each image's Dockerfile.", chk_4_6},
 	{"4.7", "Ensure update instructions are not used alone in the Dockerfile", false, 1,
 	 "Combine the package index update with the install in one RUN (apt-get update && "
-	 "apt-get install ...) or pin versions, so cached layers are not stale.", ct_manual},
+	 "apt-get install ...) or pin versions, so cached layers are not stale.", chk_4_7},
 	{"4.8", "Ensure setuid and setgid permissions are removed", false, 2,
 	 "Remove the setuid and setgid bits the service does not need during the build "
 	 "(find / -perm /6000 -type f -exec chmod a-s {} +).", ct_manual},
 	{"4.9", "Ensure that COPY is used instead of ADD in Dockerfiles", false, 1,
 	 "Use COPY for local files; fetch remote content with a verified download in RUN.",
-	 ct_manual},
+	 chk_4_9},
 	{"4.10", "Ensure secrets are not stored in Dockerfiles", false, 1,
 	 "Pass secrets at build time with BuildKit secret mounts and at run time with a secret "
 	 "store, never in ENV, ARG or files of a layer.", ct_manual},

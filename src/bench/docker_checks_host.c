@@ -431,6 +431,19 @@ static void chk_2_2(struct dk_ctx *c, enum bench_status *st, struct bw_buf *d)
 	}
 	dk_value_release(&b);
 	bool_setting(c, "icc", "icc", true, false, st, d);
+	/* the live default bridge says what dockerd applied */
+	{
+		size_t i;
+		json_t *net;
+
+		json_array_foreach(c->networks, i, net) {
+			const char *icc = bw_json_str(json_object_get(net, "Options"),
+						      "com.docker.network.bridge.enable_icc");
+
+			if (bw_json_str(net, "Name") && strcmp(bw_json_str(net, "Name"), "bridge") == 0)
+				dk_add(d, "/networks: default bridge enable_icc = %s", icc ? icc : "(absent)");
+		}
+	}
 }
 
 static void chk_2_3(struct dk_ctx *c, enum bench_status *st, struct bw_buf *d)

@@ -18,8 +18,10 @@
 #define DK_MAX_CONTAINERS 5000
 #define DK_MAX_IMAGES 5000
 #define DK_MAX_EXECS 500
+#define DK_MAX_HISTORIES 500
 #define DK_MAX_LIST (64u * 1024 * 1024)
 #define DK_MAX_OBJ (8u * 1024 * 1024)
+#define DK_API_BUDGET (512u * 1024 * 1024) /* all responses of one run */
 
 void dk_ctx_release(struct dk_ctx *c)
 {
@@ -42,6 +44,7 @@ void dk_ctx_release(struct dk_ctx *c)
 	json_decref(c->networks);
 	json_decref(c->swarm);
 	json_decref(c->execs);
+	json_decref(c->histories);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -397,6 +400,24 @@ static bool hex_id(const char *s)
 	return n >= 12 && n <= 128;
 }
 
+/* dk_api_get within the run's total response budget. */
+static enum bw_err api_get(struct dk_ctx *c, const char *path, size_t max, json_t **out,
+			   long *status, struct bw_errbuf *eb)
+{
+	enum bw_err result;
+	size_t used = 0;
+
+	*out = NULL;
+	if (c->api_budget == 0)
+		return bw_fail(eb, BW_ERR_LIMIT, "%s: Engine API responses exceeded %u MiB in total",
+			       path, DK_API_BUDGET >> 20);
+	if (max > c->api_budget)
+		max = c->api_budget;
+	result = dk_api_get(c->api_socket, path, max, out, status, &used, eb);
+	c->api_budget -= used < c->api_budget ? used : c->api_budget;
+	return result;
+}
+
 /* GET list, then inspect each element (prefix + Id + "/json") into an array. */
 static json_t *inspect_all(struct dk_ctx *c, const char *list_path, const char *prefix, size_t cap,
 			   struct bw_buf *note)
@@ -407,7 +428,7 @@ static json_t *inspect_all(struct dk_ctx *c, const char *list_path, const char *
 
 	if (!all)
 		return NULL;
-	if (dk_api_get(c->api_socket, list_path, DK_MAX_LIST, &list, NULL, &eb) != BW_OK ||
+	if (api_get(c, list_path, DK_MAX_LIST, &list, NULL, &eb) != BW_OK ||
 	    !json_is_array(list)) {
 		(void)bw_buf_appendf(note, "%s: %s; ", list_path,
 				     eb.msg[0] ? eb.msg : "not a JSON array");
@@ -431,7 +452,7 @@ static json_t *inspect_all(struct dk_ctx *c, const char *list_path, const char *
 		}
 		snprintf(path, sizeof(path), "%s%s/json", prefix, id);
 		memset(&eb, 0, sizeof(eb));
-		if (dk_api_get(c->api_socket, path, DK_MAX_OBJ, &obj, NULL, &eb) != BW_OK ||
+		if (api_get(c, path, DK_MAX_OBJ, &obj, NULL, &eb) != BW_OK ||
 		    !json_is_object(obj)) {
 			(void)bw_buf_appendf(note, "%s: %s; ", path, eb.msg[0] ? eb.msg : "not an object");
 			json_decref(obj);
@@ -463,12 +484,37 @@ static void load_execs(struct dk_ctx *c)
 			if (!id || !hex_id(id) || n++ >= DK_MAX_EXECS)
 				continue;
 			snprintf(path, sizeof(path), "/exec/%s/json", id);
-			if (dk_api_get(c->api_socket, path, DK_MAX_OBJ, &obj, NULL, NULL) == BW_OK &&
+			if (api_get(c, path, DK_MAX_OBJ, &obj, NULL, NULL) == BW_OK &&
 			    json_is_object(obj))
 				json_object_set_new(c->execs, id, obj);
 			else
 				json_decref(obj);
 		}
+	}
+}
+
+/* Build history of each image (evidence for the manual checks 4.7, 4.9). */
+static void load_histories(struct dk_ctx *c)
+{
+	size_t i;
+	json_t *img;
+
+	c->histories = json_object();
+	if (!c->histories || !c->images)
+		return;
+	json_array_foreach(c->images, i, img) {
+		const char *id = bw_json_str(img, "Id");
+		char path[256];
+		json_t *h = NULL;
+
+		if (i >= DK_MAX_HISTORIES || !id || !hex_id(id))
+			continue;
+		snprintf(path, sizeof(path), "/images/%s/history", id);
+		if (api_get(c, path, DK_MAX_OBJ, &h, NULL, NULL) == BW_OK &&
+		    json_is_array(h))
+			json_object_set_new(c->histories, id, h);
+		else
+			json_decref(h);
 	}
 }
 
@@ -479,7 +525,8 @@ static void load_api(struct dk_ctx *c)
 	json_t *sw = NULL;
 	long status = 0;
 
-	if (dk_api_get(c->api_socket, "/info", DK_MAX_OBJ, &c->info, NULL, &eb) != BW_OK ||
+	c->api_budget = DK_API_BUDGET;
+	if (api_get(c, "/info", DK_MAX_OBJ, &c->info, NULL, &eb) != BW_OK ||
 	    !json_is_object(c->info)) {
 		c->api_error = bw_strfmt("Engine API at %s: %s", c->api_socket,
 					 eb.msg[0] ? eb.msg : "/info is not an object");
@@ -487,20 +534,21 @@ static void load_api(struct dk_ctx *c)
 		c->info = NULL;
 		return;
 	}
-	(void)dk_api_get(c->api_socket, "/version", DK_MAX_OBJ, &c->version, NULL, NULL);
+	(void)api_get(c, "/version", DK_MAX_OBJ, &c->version, NULL, NULL);
 	bw_buf_init(&note, 64 * 1024);
 	c->containers = inspect_all(c, "/containers/json?all=1", "/containers/",
 				    DK_MAX_CONTAINERS, &note);
 	c->images = inspect_all(c, "/images/json", "/images/", DK_MAX_IMAGES, &note);
 	memset(&eb, 0, sizeof(eb));
-	if (dk_api_get(c->api_socket, "/networks", DK_MAX_LIST, &c->networks, NULL, &eb) != BW_OK)
+	if (api_get(c, "/networks", DK_MAX_LIST, &c->networks, NULL, &eb) != BW_OK)
 		(void)bw_buf_appendf(&note, "/networks: %s; ", eb.msg);
-	if (dk_api_get(c->api_socket, "/swarm", DK_MAX_OBJ, &sw, &status, NULL) == BW_OK &&
+	if (api_get(c, "/swarm", DK_MAX_OBJ, &sw, &status, NULL) == BW_OK &&
 	    json_is_object(sw))
 		c->swarm = sw;
 	else
 		json_decref(sw);
 	load_execs(c);
+	load_histories(c);
 	if (note.len)
 		c->containers_note = bw_buf_detach(&note, NULL);
 	bw_buf_release(&note);

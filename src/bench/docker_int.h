@@ -158,6 +158,7 @@ struct dk_ctx {
 
 	/* Engine API */
 	char *api_socket;
+	size_t api_budget;       /* bytes of API responses still allowed */
 	char *api_error;         /* NULL when the API answered */
 	struct json_t *info;
 	struct json_t *version;
@@ -166,6 +167,7 @@ struct dk_ctx {
 	struct json_t *networks;    /* array */
 	struct json_t *swarm;       /* /swarm, or NULL (not a manager) */
 	struct json_t *execs;       /* object: exec id -> exec inspect */
+	struct json_t *histories;   /* object: image id -> /images/ID/history array */
 	char *containers_note;      /* truncation or partial errors */
 };
 
@@ -176,9 +178,10 @@ void dk_ctx_release(struct dk_ctx *c);
 enum bw_err dk_collect(struct dk_ctx *c, const struct bench_docker_opts *o, struct bw_errbuf *eb);
 
 /* Engine API: GET path over the unix socket into a parsed JSON value
- * (responses above max bytes are refused). */
+ * (responses above max bytes are refused). *nbytes (may be NULL) gets the
+ * size of the body received, also on failure. */
 enum bw_err dk_api_get(const char *socket, const char *path, size_t max, struct json_t **out,
-		       long *http_status, struct bw_errbuf *eb);
+		       long *http_status, size_t *nbytes, struct bw_errbuf *eb);
 
 /* ---- checks -------------------------------------------------------------------- */
 

@@ -40,7 +40,7 @@ enum bw_err bench_write_json(const struct bench_report *r, FILE *f, struct bw_er
 	int bad = 0;
 
 	if (!root || !summary || !results)
-		goto out_free;
+		goto out_json;
 	bench_report_count(r, counts);
 	for (int s = 0; s < BENCH_STATUS__COUNT; s++)
 		bad |= json_object_set_new(summary, bench_status_name(s),
@@ -56,12 +56,12 @@ enum bw_err bench_write_json(const struct bench_report *r, FILE *f, struct bw_er
 	bad |= set_str(root, "target", r->target);
 	bad |= set_str(root, "generated", r->generated);
 	if (bad)
-		goto out_free;
+		goto out_json;
 	json_object_set_new(root, "summary", summary);
 	json_object_set_new(root, "results", results);
 	summary = results = NULL;
 	result = bw_json_write(root, f, eb);
-out_free:
+out_json:
 	json_decref(summary);
 	json_decref(results);
 	json_decref(root);

@@ -1,8 +1,10 @@
 /* cmd_bench.c - `bulwark bench docker|k8s`: CIS benchmarks of the host.
  * Argument parsing only; the checks live in src/bench. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "bench/bench.h"
 #include "cli.h"
@@ -73,6 +75,38 @@ static bool is_opt(const char *a, const char *name)
 	return strncmp(a, name, n) == 0 && (a[n] == '\0' || a[n] == '=');
 }
 
+/* Write the report to output (NULL or "-": stdout). A regular file is
+ * replaced atomically (bw_out_*); an existing non-regular file such as
+ * /dev/null, a FIFO or /dev/stdout is written in place, since renaming a
+ * temporary file over it would replace the device with a file. */
+static enum bw_err write_report(const struct bench_report *r, enum bench_format fmt,
+				const char *output, struct bw_errbuf *eb)
+{
+	enum bw_err result;
+	struct bw_out out;
+	struct stat st;
+
+	if (output && strcmp(output, "-") != 0 && stat(output, &st) == 0 && !S_ISREG(st.st_mode)) {
+		FILE *f = fopen(output, "w");
+
+		if (!f)
+			return bw_fail(eb, BW_ERR_IO, "%s: cannot open: %s", output, strerror(errno));
+		result = bench_write(r, fmt, f, eb);
+		if (fclose(f) != 0 && result == BW_OK)
+			result = bw_fail(eb, BW_ERR_IO, "%s: write failed: %s", output, strerror(errno));
+		return result;
+	}
+	result = bw_out_open(&out, output, eb);
+	if (result != BW_OK)
+		return result;
+	result = bench_write(r, fmt, out.f, eb);
+	if (result != BW_OK) {
+		bw_out_abort(&out);
+		return result;
+	}
+	return bw_out_commit(&out, eb);
+}
+
 static int bench_docker(int argc, char **argv)
 {
 	struct bench_filter filter;
@@ -82,7 +116,6 @@ static int bench_docker(int argc, char **argv)
 	const char *output = NULL;
 	bool errors_fail = false;
 	struct bw_errbuf eb = {{0}};
-	struct bw_out out;
 	enum bw_err result;
 	int rc = BW_EXIT_INPUT;
 
@@ -158,14 +191,7 @@ static int bench_docker(int argc, char **argv)
 		rc = cli_usage_error("bench docker", "--check/--skip selected no check");
 		goto out_report;
 	}
-	result = bw_out_open(&out, output, &eb);
-	if (result == BW_OK) {
-		result = bench_write(&r, fmt, out.f, &eb);
-		if (result == BW_OK)
-			result = bw_out_commit(&out, &eb);
-		else
-			bw_out_abort(&out);
-	}
+	result = write_report(&r, fmt, output, &eb);
 	if (result != BW_OK) {
 		rc = cli_fail("bench docker", result, &eb);
 		goto out_report;

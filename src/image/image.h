@@ -95,7 +95,12 @@ struct image_open_opts {
 };
 
 /* A source kind: docker-archive, oci (dir or archive), dir, registry. The
- * registry module registers its ops with image_register_registry_source(). */
+ * registry module registers its ops with image_register_registry_source()
+ * (ops must outlive every image opened with it; NULL unregisters). A source
+ * defines struct image_source in its own file (the built-in sources share
+ * one definition in image_int.h). open() fills info: layers with digests
+ * (and diff_ids from the config when it lists them), config_json, platform,
+ * repo_tags; the walker checks every layer's digest and diff_id. */
 struct image_source_ops {
 	const char *name;
 	/* Fill info; src_out is the source's private state. */
@@ -128,6 +133,8 @@ struct image_want {
 	size_t max_size;
 };
 
+/* Caps of one walk; image_limits_default() gives the documented defaults
+ * (docs/image.md). NULL limits to image_walk: the defaults. */
 struct image_limits {
 	size_t max_total_kept;   /* bytes of kept file content across the image */
 	size_t max_symlinks;     /* symlink records kept for resolution */
@@ -155,12 +162,18 @@ struct image_fs; /* the walked view; opaque */
  * corrupt optional parts) are collected in the fs; an error is returned only
  * when the image cannot be read at all (digest mismatch, truncated layer,
  * unreadable archive), naming the layer. */
+/* The walk's result *out is owned by the caller (image_fs_free) and does
+ * not depend on img afterwards except for layer_digest pointers, which
+ * point into img's info: free the fs before the image. wants are not kept. */
 enum bw_err image_walk(struct image *img, const struct image_want *wants, size_t nwants,
 		       const struct image_limits *limits, struct image_fs **out,
 		       struct bw_errbuf *eb);
 
-/* Lookup of a clean path, following symlinks inside the image only (at most
- * 40 hops; an escape or loop gives NULL). NULL when absent or not kept. */
+/* Lookup of a clean path, following symlinks inside the image only: every
+ * component is resolved, absolute targets start at the image root and ".."
+ * at the root stays at the root (as in a chroot), so no target can leave
+ * the image; more than 40 hops (a loop) gives NULL. NULL when absent or not
+ * kept. The returned file is owned by fs. */
 const struct image_file *image_fs_get(const struct image_fs *fs, const char *path);
 /* All kept files, sorted by path. */
 size_t image_fs_count(const struct image_fs *fs);

@@ -19,7 +19,12 @@ struct leaf {
 struct leaves {
 	struct leaf *v;
 	size_t n, cap;
+	unsigned int index_reads; /* nested index blobs read, bounded */
 };
+
+/* Nested indexes read per open: a hostile layout could point thousands of
+ * descriptors at the same large index. */
+#define OCI_MAX_INDEX_READS 64
 
 static void leaves_release(struct leaves *l)
 {
@@ -107,6 +112,9 @@ static enum bw_err collect(struct image_store *st, const struct image_desc *d, c
 	if (depth >= IMAGE_MAX_INDEX_DEPTH)
 		return bw_fail(eb, BW_ERR_LIMIT, "%s: indexes nested deeper than %d", st->what,
 			       IMAGE_MAX_INDEX_DEPTH);
+	if (++out->index_reads > OCI_MAX_INDEX_READS)
+		return bw_fail(eb, BW_ERR_LIMIT, "%s: more than %d nested indexes", st->what,
+			       OCI_MAX_INDEX_READS);
 	result = read_blob(st, d->digest, IMAGE_MAX_INDEX_BYTES, d->digest, &b, eb);
 	if (result)
 		return result;
@@ -136,14 +144,16 @@ static enum bw_err list_names(const struct image_desc_list *top, struct bw_buf *
 	return result;
 }
 
+/* strict: the user named the platform; otherwise a lone image of another
+ * platform is taken as it is (there is nothing else to scan). */
 static enum bw_err choose(struct image_store *st, const struct image_desc_list *top,
-			  const char *selector, const struct image_platform *want,
+			  const char *selector, const struct image_platform *want, bool strict,
 			  struct leaf *chosen, char **tag, struct bw_errbuf *eb)
 {
 	struct leaves lv = {0};
 	struct bw_buf msg;
 	const struct leaf *pick = NULL;
-	size_t nsel = 0, names = 0;
+	size_t nsel = 0;
 	enum bw_err result = BW_OK;
 	const char *first_name = NULL;
 	bool mixed_names = false;
@@ -158,7 +168,6 @@ static enum bw_err choose(struct image_store *st, const struct image_desc_list *
 			continue;
 		nsel++;
 		if (nm) {
-			names++;
 			if (first_name && strcmp(first_name, nm) != 0)
 				mixed_names = true;
 			if (!first_name)
@@ -181,7 +190,8 @@ static enum bw_err choose(struct image_store *st, const struct image_desc_list *
 				 msg.data ? msg.data : "");
 		goto out_release;
 	}
-	if (lv.n == 1 && (!lv.v[0].has_platform || platform_matches(want, &lv.v[0].platform))) {
+	if (lv.n == 1 && (!lv.v[0].has_platform || !strict ||
+			  platform_matches(want, &lv.v[0].platform))) {
 		pick = &lv.v[0];
 	} else {
 		/* prefer an exact variant, then any variant of os/arch */
@@ -218,7 +228,6 @@ static enum bw_err choose(struct image_store *st, const struct image_desc_list *
 		chosen->digest = NULL;
 		result = BW_ERR_NOMEM;
 	}
-	(void)names;
 out_release:
 	bw_buf_release(&msg);
 	leaves_release(&lv);
@@ -285,7 +294,8 @@ static enum bw_err oci_open(const struct image_ref *ref, const struct image_open
 		bw_fail_prefix(eb, result, "%s", ref->path);
 		goto out_src;
 	}
-	result = choose(&src->st, &top, ref->selector, &opts->platform, &chosen, &tag, eb);
+	result = choose(&src->st, &top, ref->selector, &opts->platform, opts->platform_set, &chosen,
+			&tag, eb);
 	if (result)
 		goto out_top;
 	result = load_manifest(&src->st, chosen.digest, info, eb);

@@ -281,10 +281,10 @@ enum bw_err image_ref_parse(const char *text, struct image_ref *ref, struct bw_e
 			if (!result && !*ref->path)
 				result = bw_fail(eb, BW_ERR_USAGE, "%s: empty path", text);
 		}
-		goto out_done;
+		goto out_ref;
 	}
 	result = parse_bare(text, ref, eb);
-out_done:
+out_ref:
 	if (result)
 		image_ref_release(ref);
 	return result;

@@ -76,7 +76,40 @@ struct image_walk_state {
 	struct strset hide; /* prefixes hidden from lower layers */
 	bool hide_all;
 	bool warned_symlinks, warned_files, warned_total;
+	/* hard links whose target was not kept: the layer is re-read once for
+	 * their targets (bounded) */
+	struct pending_link *pend;
+	size_t npend;
+	struct strset pend_links;
+	bool reread; /* second pass over the layer */
 };
+
+#define MAX_PENDING_LINKS 256
+
+static void strset_release(struct strset *ss);
+
+struct pending_link {
+	char *link;      /* the wanted link's clean path */
+	char *target;    /* its target's clean path */
+	uint64_t before; /* the link's entry number: the target comes earlier */
+	mode_t mode;
+	char *data;
+	size_t size;
+	bool cancelled;  /* a later entry of the layer replaced the link */
+};
+
+static void pending_release(struct image_walk_state *w)
+{
+	for (size_t i = 0; i < w->npend; i++) {
+		free(w->pend[i].link);
+		free(w->pend[i].target);
+		free(w->pend[i].data);
+	}
+	free(w->pend);
+	w->pend = NULL;
+	w->npend = 0;
+	strset_release(&w->pend_links);
+}
 
 static uint64_t hash_str(const char *s)
 {
@@ -672,8 +705,35 @@ static enum bw_err hard_link(struct image_walk_state *w, struct archive_entry *e
 	}
 	t = fs_lookup(w->fs, tclean);
 	if (!t || t->symlink || t->f.layer_index != w->layer || !t->f.data) {
-		image_fs_warn(w->fs, "%s: hard link %s -> %s: the target was not kept in this layer: "
-				     "skipped", w->lname, path, tclean);
+		struct pending_link *pl;
+
+		if (w->npend >= MAX_PENDING_LINKS) {
+			image_fs_warn(w->fs, "%s: hard link %s -> %s: the target was not kept and over "
+					     "%d such links wait for a re-read: skipped", w->lname, path,
+				      tclean, MAX_PENDING_LINKS);
+			goto out_free;
+		}
+		if (!w->pend) {
+			w->pend = bw_calloc(MAX_PENDING_LINKS, sizeof(*w->pend));
+			if (!w->pend) {
+				result = BW_ERR_NOMEM;
+				goto out_free;
+			}
+		}
+		pl = &w->pend[w->npend];
+		memset(pl, 0, sizeof(*pl));
+		pl->link = bw_strdup(path);
+		pl->target = tclean;
+		tclean = NULL;
+		pl->before = w->entries;
+		pl->mode = archive_entry_mode(e);
+		if (!pl->link) {
+			free(pl->target);
+			result = BW_ERR_NOMEM;
+			goto out_free;
+		}
+		w->npend++;
+		result = strset_add_n(&w->pend_links, path, strlen(path));
 		goto out_free;
 	}
 	if (!may_keep(w, path, t->f.size))
@@ -747,6 +807,10 @@ static enum bw_err walk_entry(struct image_walk_state *w, struct archive *in,
 	}
 	if (!*path)
 		return BW_OK; /* the root itself */
+	if (w->npend && strset_has(&w->pend_links, path))
+		for (size_t i = 0; i < w->npend; i++)
+			if (strcmp(w->pend[i].link, path) == 0)
+				w->pend[i].cancelled = true; /* replaced by this later entry */
 	base = bw_path_base(path);
 	if (bw_str_starts_with(base, ".wh."))
 		return whiteout(w, path, base);
@@ -776,6 +840,86 @@ static enum bw_err walk_entry(struct image_walk_state *w, struct archive *in,
 	return BW_OK;
 }
 
+/* Second pass: keep the content of pending hard-link targets. */
+static enum bw_err reread_entry(struct image_walk_state *w, struct archive *in,
+				struct archive_entry *e, struct bw_errbuf *eb)
+{
+	const char *raw = archive_entry_pathname(e);
+	char path[IMAGE_MAX_PATH];
+	char *data = NULL;
+	int64_t sz = archive_entry_size(e);
+	enum bw_err result = BW_OK;
+
+	if (!raw || raw[0] == '/' || strlen(raw) >= sizeof(path) ||
+	    bw_path_clean(raw, path, sizeof(path)) != BW_OK || !*path ||
+	    archive_entry_filetype(e) != AE_IFREG || archive_entry_hardlink(e) || sz < 0)
+		return BW_OK;
+	for (size_t i = 0; i < w->npend && !result; i++) {
+		struct pending_link *pl = &w->pend[i];
+		size_t cap;
+
+		if (pl->cancelled || w->entries >= pl->before || strcmp(pl->target, path) != 0)
+			continue;
+		if (!want_cap(w, pl->link, &cap) || (uint64_t)sz > cap) {
+			free(pl->data);
+			pl->data = NULL;
+			pl->size = (size_t)sz; /* too big: may_keep warns at the end */
+			continue;
+		}
+		if (!data) {
+			data = malloc((size_t)sz + 1);
+			if (!data)
+				return BW_ERR_NOMEM;
+			result = read_data(in, data, (size_t)sz, w->lname, path, eb);
+			if (result)
+				break;
+		}
+		free(pl->data);
+		pl->data = malloc((size_t)sz + 1);
+		if (!pl->data) {
+			result = BW_ERR_NOMEM;
+			break;
+		}
+		memcpy(pl->data, data, (size_t)sz + 1);
+		pl->size = (size_t)sz;
+	}
+	free(data);
+	return result;
+}
+
+/* Keep the re-read hard links (or say why not). */
+static enum bw_err pending_keep(struct image_walk_state *w)
+{
+	enum bw_err result = BW_OK;
+
+	for (size_t i = 0; i < w->npend && !result; i++) {
+		struct pending_link *pl = &w->pend[i];
+		struct node *nd;
+
+		if (pl->cancelled)
+			continue;
+		if (!pl->data) {
+			if (pl->size)
+				(void)may_keep(w, pl->link, pl->size); /* warns: over its cap */
+			else
+				image_fs_warn(w->fs, "%s: hard link %s -> %s: no such file earlier in "
+						     "the layer: skipped", w->lname, pl->link, pl->target);
+			continue;
+		}
+		if (!may_keep(w, pl->link, pl->size))
+			continue;
+		nd = node_new(pl->link, w->layer, w->layer_digest);
+		if (!nd)
+			return BW_ERR_NOMEM;
+		nd->f.data = pl->data;
+		pl->data = NULL;
+		nd->f.size = pl->size;
+		nd->f.mode = pl->mode;
+		result = keep_node(w, nd);
+	}
+	return result;
+}
+
 static enum bw_err walk_stream(struct image_walk_state *w, struct layer_io *io,
 			       struct bw_errbuf *eb)
 {
@@ -795,8 +939,7 @@ static enum bw_err walk_stream(struct image_walk_state *w, struct layer_io *io,
 	if (r == ARCHIVE_OK)
 		r = archive_read_next_header(io->outer, &e);
 	if (r != ARCHIVE_OK) {
-		result = bw_fail(eb, io->blob_failed ? BW_ERR_FORMAT : BW_ERR_FORMAT,
-				 "%s: unreadable: %s", w->lname,
+		result = bw_fail(eb, BW_ERR_FORMAT, "%s: unreadable: %s", w->lname,
 				 r == ARCHIVE_EOF ? "empty blob"
 						  : archive_error_string(io->outer)
 						    ? archive_error_string(io->outer)
@@ -820,12 +963,13 @@ static enum bw_err walk_stream(struct image_walk_state *w, struct layer_io *io,
 		if (w->over_entries)
 			continue; /* read on for the digests only */
 		if (++w->entries > w->lim.max_entries) {
-			image_fs_warn(w->fs, "%s: more than %zu entries: the rest of the layer is not "
-					     "catalogued", w->lname, w->lim.max_entries);
+			if (!w->reread)
+				image_fs_warn(w->fs, "%s: more than %zu entries: the rest of the layer "
+						     "is not catalogued", w->lname, w->lim.max_entries);
 			w->over_entries = true;
 			continue;
 		}
-		result = walk_entry(w, in, e, eb);
+		result = w->reread ? reread_entry(w, in, e, eb) : walk_entry(w, in, e, eb);
 		if (result)
 			goto out_inner;
 	}
@@ -878,11 +1022,47 @@ out_outer:
 	return result;
 }
 
+/* One streaming pass over layer i: blob -> filters -> tar, digests checked. */
+static enum bw_err layer_pass(struct image_walk_state *w, size_t i, struct bw_errbuf *eb)
+{
+	struct image *img = w->img;
+	const struct image_layer *L = &img->info.layers[i];
+	struct layer_io *io = calloc(1, sizeof(*io));
+	enum bw_err result;
+
+	if (!io)
+		return BW_ERR_NOMEM;
+	io->max = w->lim.max_layer_size;
+	result = img->ops->open_layer(img->src, i, &io->blob, eb);
+	if (result) {
+		bw_fail_prefix(eb, result, "%s", w->lname);
+		free(io);
+		return result;
+	}
+	result = hash_begin(&io->hblob, L->digest, &io->hash_blob, w->lname, eb);
+	if (!result)
+		result = hash_begin(&io->hdiff, L->diff_id, &io->hash_diff, w->lname, eb);
+	if (!result)
+		result = walk_stream(w, io, eb);
+	if (!result && io->hash_blob)
+		result = hash_end(&io->hblob, &io->hash_blob, L->digest, "the blob digest", w->lname,
+				  eb);
+	if (!result && io->hash_diff)
+		result = hash_end(&io->hdiff, &io->hash_diff, L->diff_id,
+				  "the uncompressed digest (diff_id) from the config", w->lname, eb);
+	io->blob->close(io->blob);
+	if (io->hash_blob)
+		bw_hash_release(&io->hblob);
+	if (io->hash_diff)
+		bw_hash_release(&io->hdiff);
+	free(io);
+	return result;
+}
+
 static enum bw_err walk_layer(struct image_walk_state *w, size_t i, struct bw_errbuf *eb)
 {
 	struct image *img = w->img;
 	const struct image_layer *L = &img->info.layers[i];
-	struct layer_io *io = NULL;
 	char *lname;
 	enum bw_err result;
 
@@ -893,42 +1073,25 @@ static enum bw_err walk_layer(struct image_walk_state *w, size_t i, struct bw_er
 	w->layer = i;
 	w->layer_digest = L->digest;
 	w->lname = lname;
-	io = calloc(1, sizeof(*io));
-	if (!io) {
-		result = BW_ERR_NOMEM;
-		goto out_name;
-	}
-	io->max = w->lim.max_layer_size;
 	result = layer_begin(w);
-	if (result)
-		goto out_io;
-	result = img->ops->open_layer(img->src, i, &io->blob, eb);
-	if (result) {
-		bw_fail_prefix(eb, result, "%s", lname);
-		goto out_io;
+	if (!result)
+		result = layer_pass(w, i, eb);
+	if (!result && w->npend) {
+		/* the layer again, for hard-link targets that were not kept; the
+		 * digests are checked again (the blob is read anew) */
+		w->reread = true;
+		w->entries = 0;
+		w->over_entries = false;
+		result = layer_pass(w, i, eb);
+		w->reread = false;
+		if (!result)
+			result = pending_keep(w);
 	}
-	result = hash_begin(&io->hblob, L->digest, &io->hash_blob, lname, eb);
-	if (!result)
-		result = hash_begin(&io->hdiff, L->diff_id, &io->hash_diff, lname, eb);
-	if (!result)
-		result = walk_stream(w, io, eb);
-	if (!result && io->hash_blob)
-		result = hash_end(&io->hblob, &io->hash_blob, L->digest, "the blob digest", lname, eb);
-	if (!result && io->hash_diff)
-		result = hash_end(&io->hdiff, &io->hash_diff, L->diff_id,
-				  "the uncompressed digest (diff_id) from the config", lname, eb);
 	if (!result)
 		layer_end(w);
-	io->blob->close(io->blob);
-out_io:
-	if (io && io->hash_blob)
-		bw_hash_release(&io->hblob);
-	if (io && io->hash_diff)
-		bw_hash_release(&io->hdiff);
+	pending_release(w);
 	strset_release(&w->anc);
 	strset_release(&w->hide);
-	free(io);
-out_name:
 	w->lname = NULL;
 	free(lname);
 	return result;
@@ -1158,7 +1321,9 @@ const struct image_file *image_fs_at(const struct image_fs *fs, size_t i)
 
 const struct bw_strv *image_fs_warnings(const struct image_fs *fs)
 {
-	return &fs->warnings;
+	static const struct bw_strv none;
+
+	return fs ? &fs->warnings : &none;
 }
 
 void image_fs_free(struct image_fs *fs)

@@ -102,21 +102,26 @@ static const char *first_existing(struct brun *b, const json_t *list, const json
 	return first_str(list);
 }
 
-/* Value of a flag in a process's argv ("--f=v" or "--f v"); last wins. */
-static const char *proc_flag(const struct k8s_proc *p, const char *flag)
+/* Value of a flag in an argv ("--f=v" or "--f v"); last wins. */
+static const char *argv_flag(const struct bw_strv *argv, const char *flag)
 {
 	const char *val = NULL;
 	size_t fl = strlen(flag);
 
-	for (size_t i = 1; i < p->argv.n; i++) {
-		const char *a = p->argv.v[i];
+	for (size_t i = 1; i < argv->n; i++) {
+		const char *a = argv->v[i];
 
 		if (strncmp(a, flag, fl) == 0 && a[fl] == '=')
 			val = a + fl + 1;
-		else if (strcmp(a, flag) == 0 && i + 1 < p->argv.n && p->argv.v[i + 1][0] != '-')
-			val = p->argv.v[i + 1];
+		else if (strcmp(a, flag) == 0 && i + 1 < argv->n && argv->v[i + 1][0] != '-')
+			val = argv->v[i + 1];
 	}
 	return val;
+}
+
+static const char *proc_flag(const struct k8s_proc *p, const char *flag)
+{
+	return argv_flag(&p->argv, flag);
 }
 
 static enum bw_err set_var(struct brun *b, const char *name, const char *value, const char *origin)
@@ -533,18 +538,112 @@ static enum bw_err find_walk(struct brun *b, struct k8s_evidence *ev, const char
 	return result;
 }
 
+/* An argv word from a manifest: YAML may have read "- 30" as a number. */
+static enum bw_err push_scalar(struct bw_strv *sv, const json_t *a)
+{
+	char num[64];
+
+	if (json_is_string(a))
+		return bw_strv_push(sv, json_string_value(a));
+	if (json_is_integer(a))
+		snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(a));
+	else if (json_is_real(a))
+		snprintf(num, sizeof(num), "%.15g", json_real_value(a));
+	else if (json_is_boolean(a))
+		snprintf(num, sizeof(num), "%s", json_is_true(a) ? "true" : "false");
+	else
+		return BW_OK;
+	return bw_strv_push(sv, num);
+}
+
+/* Static pod manifest of a control-plane binary ($<comp>conf), read when
+ * the process is not running (an offline root): the command and args of
+ * its container are what the kubelet would run. */
+static enum bw_err manifest_rows(struct brun *b, struct k8s_evidence *ev, const char *bin,
+				 bool *found)
+{
+	static const struct {
+		const char *component, *var;
+	} map[] = {
+		{"kube-apiserver", "apiserverconf"},
+		{"kube-controller-manager", "controllermanagerconf"},
+		{"kube-scheduler", "schedulerconf"},
+		{"etcd", "etcdconf"},
+	};
+	const char *comp = bin_component(bin), *path = NULL;
+	struct bw_buf buf;
+	struct bw_errbuf eb = {{0}};
+	json_t *docs = NULL;
+	const json_t *ctrs, *c;
+	enum bw_err result = BW_OK;
+	size_t i;
+	char src[700];
+
+	*found = false;
+	for (size_t k = 0; comp && k < sizeof(map) / sizeof(map[0]); k++)
+		if (strcmp(map[k].component, comp) == 0)
+			path = k8s_vars_get(&b->vars, map[k].var);
+	if (!path || !bw_str_ends_with(path, ".yaml"))
+		return BW_OK;
+	bw_buf_init(&buf, FILE_MAX);
+	if (k8s_host_read(&b->host, path, &buf, &eb) != BW_OK ||
+	    k8s_yaml_load(buf.data ? buf.data : "", buf.len, path, &docs, NULL, &eb) != BW_OK) {
+		bw_buf_release(&buf);
+		return BW_OK;
+	}
+	bw_buf_release(&buf);
+	ctrs = json_object_get(json_object_get(json_array_get(docs, 0), "spec"), "containers");
+	json_array_foreach(ctrs, i, c) {
+		const json_t *cmd = json_object_get(c, "command"), *args = json_object_get(c, "args");
+		const json_t *a;
+		size_t j;
+
+		if (!json_is_array(cmd) || !json_is_string(json_array_get(cmd, 0)) ||
+		    strcmp(base_of(json_string_value(json_array_get(cmd, 0))), base_of(bin)) != 0)
+			continue;
+		snprintf(src, sizeof(src), "static pod manifest %s (no running %s process)", path, bin);
+		result = k8s_evidence_add_row(ev, src);
+		json_array_foreach(cmd, j, a) {
+			if (result == BW_OK)
+				result = push_scalar(&ev->rows[ev->nrows - 1].tok, a);
+		}
+		if (json_is_array(args)) {
+			json_array_foreach(args, j, a) {
+				if (result == BW_OK)
+					result = push_scalar(&ev->rows[ev->nrows - 1].tok, a);
+			}
+		}
+		ev->component = comp;
+		*found = true;
+		break;
+	}
+	json_decref(docs);
+	return result;
+}
+
 static enum bw_err proc_rows(struct brun *b, struct k8s_evidence *ev, const char *bin)
 {
 	const struct k8s_proc *p = k8s_host_find_proc(&b->host, bin);
 	char src[300];
 	enum bw_err result;
+	bool found = false;
 
+	if (!p) {
+		result = manifest_rows(b, ev, bin, &found);
+		if (result != BW_OK || found)
+			return result;
+	}
 	if (!b->host.proc_present)
 		return ev_error(ev, "no /proc under %s: process %s cannot be read", b->host.root, bin);
 	if (!p)
 		return ev_error(ev, "%s is not running (no process under %s/proc has it as argv[0])", bin,
 				strcmp(b->host.root, "/") == 0 ? "" : b->host.root);
 	snprintf(src, sizeof(src), "%s command line (pid %d)", base_of(p->argv.v[0]), p->pid);
+	/* env items without an audit_env read this process's environment */
+	if (!ev->env_text && p->environ_text) {
+		ev->env_text = bw_strdup(p->environ_text);
+		ev->env_src = bw_strfmt("%s (pid %d)", base_of(p->argv.v[0]), p->pid);
+	}
 	result = k8s_evidence_add_row(ev, src);
 	for (size_t i = 0; i < p->argv.n && result == BW_OK; i++)
 		result = bw_strv_push(&ev->rows[ev->nrows - 1].tok, p->argv.v[i]);
@@ -646,6 +745,76 @@ static enum bw_err exec_audit(struct brun *b, struct k8s_evidence *ev, const cha
 	return BW_OK;
 }
 
+/* The path a stat in an audit script names through a process flag:
+ * "$(ps ... | grep BIN | grep -- --FLAG ...)" directly (tgt "$("), or a
+ * variable set from such a subshell (tgt "$VAR"), with VAR=/path as the
+ * fallback when the flag is absent. *path: new string, or NULL with
+ * ev->error set. */
+static enum bw_err ps_flag_path(struct brun *b, struct k8s_evidence *ev, const struct bw_strv *w,
+				const char *tgt, const char *audit, char **path)
+{
+	const char *bin = grep_target(w);
+	const char *flag = NULL, *val = NULL, *fallback = NULL;
+	const struct k8s_proc *p = bin ? k8s_host_find_proc(&b->host, bin) : NULL;
+	char name[128] = "", flagbuf[128];
+	struct k8s_evidence man;
+	enum bw_err result = BW_OK;
+
+	memset(&man, 0, sizeof(man));
+	*path = NULL;
+	if (tgt[0] == '$' && tgt[1] != '(') {
+		size_t n;
+
+		bw_strlcpy(name, tgt[1] == '{' ? tgt + 2 : tgt + 1, sizeof(name));
+		n = strcspn(name, "}");
+		name[n] = '\0';
+	}
+	for (size_t i = 0; i + 1 < w->n; i++)
+		if (strcmp(w->v[i], "--") == 0 && bw_str_starts_with(w->v[i + 1], "--") &&
+		    w->v[i + 1][2]) {
+			bw_strlcpy(flagbuf, w->v[i + 1], sizeof(flagbuf));
+			flagbuf[strcspn(flagbuf, "=")] = '\0';
+			flag = flagbuf;
+		}
+	for (size_t i = 0; name[0] && i < w->n; i++) {
+		size_t nl = strlen(name);
+
+		if (strncmp(w->v[i], name, nl) == 0 && w->v[i][nl] == '=' && w->v[i][nl + 1] == '/')
+			fallback = w->v[i] + nl + 1;
+	}
+	if (p && flag)
+		val = proc_flag(p, flag);
+	if (!p && bin && flag) {
+		/* offline root: the static pod manifest's command line */
+		bool found = false;
+
+		result = manifest_rows(b, &man, bin, &found);
+		if (result != BW_OK)
+			goto out;
+		if (found)
+			val = argv_flag(&man.rows[0].tok, flag);
+	}
+	if (val && fallback && !k8s_host_exists(&b->host, val) && k8s_host_exists(&b->host, fallback))
+		val = fallback;
+	if (!val)
+		val = fallback;
+	if (!val) {
+		if (!bin || !flag)
+			result = exec_audit(b, ev, audit, false, false);
+		else if (!p)
+			result = ev_error(ev, "%s is not running: cannot read its %s", bin, flag);
+		else
+			result = ev_error(ev, "%s (pid %d) has no %s", bin, p->pid, flag);
+		goto out;
+	}
+	*path = bw_strdup(val);
+	if (!*path)
+		result = BW_ERR_NOMEM;
+out:
+	k8s_evidence_release(&man);
+	return result;
+}
+
 /* Gather evidence for one audit string. kind: 0 audit, 1 config, 2 env. */
 static enum bw_err gather(struct brun *b, struct k8s_evidence *ev, const char *audit, int kind)
 {
@@ -699,29 +868,19 @@ static enum bw_err gather(struct brun *b, struct k8s_evidence *ev, const char *a
 			}
 			goto out;
 		}
-		if (dollar >= 0 && pi > dollar && target) {
-			/* stat -c FMT $(ps -ef | grep BIN | grep -- --FLAG | sed ...) */
-			const struct k8s_proc *p = k8s_host_find_proc(&b->host, target);
-			const char *flag = NULL, *val = NULL;
+		const char *tgt = (size_t)si + 3 < w.n ? w.v[si + 3] : NULL;
 
-			for (size_t i = (size_t)dollar; i < w.n; i++)
-				if (bw_str_starts_with(w.v[i], "--") && w.v[i][2])
-					flag = w.v[i];
-			if (!p) {
-				result = ev_error(ev, "%s is not running: cannot read %s", target,
-						  flag ? flag : "its flags");
-				goto out;
-			}
-			if (flag)
-				val = proc_flag(p, flag);
-			if (!val && flag && strcmp(flag, "--data-dir") == 0)
-				val = k8s_vars_get(&b->vars, "etcddatadir");
-			if (!val) {
-				result = ev_error(ev, "%s (pid %d) has no %s", target, p->pid,
-						  flag ? flag : "flag to read");
-				goto out;
-			}
-			result = do_stat(b, ev, fmt, val);
+		(void)dollar;
+		if (tgt && (strcmp(tgt, "$(") == 0 || tgt[0] == '$')) {
+			/* stat -c FMT $(ps -ef | grep BIN | grep -- --FLAG | sed ...), or
+			 * stat -c FMT "$VAR" with VAR from such a subshell, else from a
+			 * fallback assignment VAR=/path (kube-bench 1.1.11, 4.1.7) */
+			char *path = NULL;
+
+			result = ps_flag_path(b, ev, &w, tgt, audit, &path);
+			if (result == BW_OK && path)
+				result = do_stat(b, ev, fmt, path);
+			free(path);
 			goto out;
 		}
 		/* stat -c FMT FILE: the last absolute path after stat */
@@ -868,9 +1027,11 @@ enum bw_err k8s_node_parse(const char *s, unsigned *mask)
 	return BW_OK;
 }
 
-static unsigned detect_nodes(const struct k8s_host *h)
+static unsigned detect_nodes(const struct brun *b)
 {
+	const struct k8s_host *h = &b->host;
 	unsigned m = 0;
+	const char *conf;
 
 	if (k8s_host_find_proc(h, "kube-apiserver") || k8s_host_find_proc(h, "hyperkube apiserver"))
 		m |= K8S_NODE_MASTER | K8S_NODE_POLICIES;
@@ -878,6 +1039,15 @@ static unsigned detect_nodes(const struct k8s_host *h)
 		m |= K8S_NODE_ETCD;
 	if (k8s_host_find_proc(h, "kubelet") || k8s_host_find_proc(h, "hyperkube kubelet"))
 		m |= K8S_NODE_WORKER;
+	if (h->nprocs == 0) {
+		/* an offline root: the static pod manifests say what would run */
+		conf = k8s_vars_get(&b->vars, "apiserverconf");
+		if (conf && k8s_host_exists(h, conf))
+			m |= K8S_NODE_MASTER | K8S_NODE_POLICIES;
+		conf = k8s_vars_get(&b->vars, "etcdconf");
+		if (conf && k8s_host_exists(h, conf))
+			m |= K8S_NODE_ETCD;
+	}
 	return m;
 }
 
@@ -929,7 +1099,7 @@ enum bw_err k8s_bench_run(const struct k8s_bench_opts *o, struct bench_report *r
 	result = build_vars(&b);
 	if (result != BW_OK)
 		goto out_release;
-	nodes = o->nodes ? o->nodes : detect_nodes(&b.host);
+	nodes = o->nodes ? o->nodes : detect_nodes(&b);
 	if (nodes == 0) {
 		result = bw_fail(eb, BW_ERR_NOT_FOUND,
 				 "no Kubernetes component is running under %s (no kube-apiserver, etcd "

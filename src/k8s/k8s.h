@@ -33,7 +33,8 @@ struct json_t;
 /* Limits applied to hostile manifests. */
 #define K8S_YAML_MAX_BYTES (16u * 1024 * 1024) /* one input file */
 #define K8S_YAML_MAX_DEPTH 64                  /* nesting of collections */
-#define K8S_YAML_MAX_NODES 200000              /* nodes, aliases expanded */
+#define K8S_YAML_MAX_NODES 200000              /* nodes of one document, aliases expanded */
+#define K8S_YAML_MAX_TOTAL_NODES 2000000       /* nodes of all documents of a stream */
 #define K8S_YAML_MAX_DOCS 10000                /* documents in one stream */
 
 /* Parse data[0..n) as a stream of YAML documents (JSON is YAML) into a new
@@ -104,7 +105,7 @@ struct k8s_audit_opts {
  * Returns BW_ERR_FORMAT (with eb naming the field) when a field the checks
  * need has the wrong type (e.g. containers not a list), BW_ERR_LIMIT past
  * K8S_AUDIT_MAX_FINDINGS. obj is only read. */
-#define K8S_AUDIT_MAX_FINDINGS 100000
+#define K8S_AUDIT_MAX_FINDINGS 500000
 enum bw_err k8s_audit_object(const struct json_t *obj, const struct k8s_audit_opts *opts,
 			     struct k8s_findings *out, size_t *audited, struct bw_errbuf *eb);
 

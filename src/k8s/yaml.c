@@ -15,7 +15,8 @@
 #include "k8s/k8s.h"
 
 struct conv {
-	size_t budget;       /* nodes left */
+	size_t budget;       /* nodes left in this document */
+	size_t total;        /* nodes left in the stream */
 	const char *what;
 	size_t doc;
 	struct bw_errbuf *eb;
@@ -312,7 +313,11 @@ static enum bw_err convert(struct conv *c, struct fy_node *fyn, int depth, json_
 		return bw_fail(c->eb, BW_ERR_LIMIT,
 			       "%s: document %zu: more than %u nodes (aliases expanded)", c->what,
 			       c->doc, K8S_YAML_MAX_NODES);
+	if (c->total == 0)
+		return bw_fail(c->eb, BW_ERR_LIMIT, "%s: more than %u nodes in all documents",
+			       c->what, K8S_YAML_MAX_TOTAL_NODES);
 	c->budget--;
+	c->total--;
 	if (!fyn) {
 		*out = json_null();
 		return BW_OK;
@@ -361,7 +366,8 @@ enum bw_err k8s_yaml_load(const char *data, size_t n, const char *what, json_t *
 	struct fy_diag *diag;
 	struct fy_parser *fyp;
 	struct fy_document *fyd;
-	struct conv c = {.budget = K8S_YAML_MAX_NODES, .what = what ? what : "input", .eb = eb};
+	struct conv c = {.budget = K8S_YAML_MAX_NODES, .total = K8S_YAML_MAX_TOTAL_NODES,
+			 .what = what ? what : "input", .eb = eb};
 	json_t *arr;
 	size_t *idx = NULL, idxcap = 0;
 	size_t docno = 0;
@@ -434,6 +440,7 @@ enum bw_err k8s_yaml_load(const char *data, size_t n, const char *what, json_t *
 		}
 		root = fy_document_root(fyd);
 		c.doc = docno;
+		c.budget = K8S_YAML_MAX_NODES;
 		if (root) {
 			result = convert(&c, root, 0, &v);
 			if (result == BW_OK && json_is_null(v)) {

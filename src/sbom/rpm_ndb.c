@@ -179,8 +179,8 @@ enum bw_err sbom_parse_rpm_ndb(struct sbom *sb, const char *data, size_t n, cons
 
 		if (ndb_blob(d, &slots[i], &blob, &bloblen, &beb) != BW_OK) {
 			/* rpm skips a damaged blob too; the others stay readable */
-			sbom_rpm_warn(sb, layer, "%s: package %u: %s; record skipped", path, slots[i].pkgidx,
-				  beb.msg);
+			sbom_rpm_warn(sb, layer, "%s: package %u: %s; record skipped", path,
+				      slots[i].pkgidx, beb.msg);
 			continue;
 		}
 		result = sbom_rpm_add_record(sb, blob, bloblen, path, layer, "package",

@@ -85,6 +85,15 @@ static enum bw_err sql_open(const char *data, size_t n, const char *path, sqlite
 		return bw_fail(eb, rc == SQLITE_NOMEM ? BW_ERR_NOMEM : BW_ERR_FORMAT,
 			       "%s: sqlite3_deserialize: %s", path, sqlite3_errstr(rc));
 	}
+	/* SQLite's advice for untrusted files ("Defense Against the Dark
+	 * Arts"): check cell sizes as pages are read, so corruption is
+	 * caught early */
+	rc = sqlite3_exec(db, "PRAGMA cell_size_check = ON", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		sqlite3_close(db);
+		return bw_fail(eb, rc == SQLITE_NOMEM ? BW_ERR_NOMEM : BW_ERR_DB,
+			       "%s: PRAGMA cell_size_check: %s", path, sqlite3_errstr(rc));
+	}
 	*out = db;
 	return BW_OK;
 }
@@ -163,8 +172,8 @@ enum bw_err sbom_parse_rpm_sqlite(struct sbom *sb, const char *data, size_t n, c
 		int len = sqlite3_column_bytes(st, 1);
 
 		if (len <= 0 || !blob) {
-			sbom_rpm_warn(sb, layer, "%s: record %lld: empty blob; record skipped", path,
-				  (long long)hnum);
+			sbom_rpm_warn(sb, layer, "%s: record %lld: empty blob; record skipped",
+				      path, (long long)hnum);
 			continue;
 		}
 		result = sbom_rpm_add_record(sb, blob, (size_t)len, path, layer, "record",

@@ -315,6 +315,59 @@ static enum bw_err catalog_deb_licenses(struct sbom *sb, const struct image_fs *
 	return BW_OK;
 }
 
+/* The OS wants plus every language cataloger's, in one array (malloc'd). */
+static enum bw_err collect_wants(struct image_want **out, size_t *n)
+{
+	const struct sbom_lang_cataloger *const *cats = sbom_lang_catalogers();
+	size_t total = sizeof(catalog_wants) / sizeof(catalog_wants[0]), k;
+	struct image_want *w;
+
+	for (size_t i = 0; cats[i]; i++)
+		total += cats[i]->nwants;
+	w = bw_calloc(total, sizeof(*w));
+	if (!w)
+		return BW_ERR_NOMEM;
+	memcpy(w, catalog_wants, sizeof(catalog_wants));
+	k = sizeof(catalog_wants) / sizeof(catalog_wants[0]);
+	for (size_t i = 0; cats[i]; i++)
+		for (size_t j = 0; j < cats[i]->nwants; j++)
+			w[k++] = cats[i]->wants[j];
+	*out = w;
+	*n = total;
+	return BW_OK;
+}
+
+/* Each kept file goes to the language catalogers that asked for it. */
+static enum bw_err catalog_languages(struct sbom *sb, const struct image_fs *fs)
+{
+	const struct sbom_lang_cataloger *const *cats = sbom_lang_catalogers();
+
+	for (size_t i = 0; i < image_fs_count(fs); i++) {
+		const struct image_file *f = image_fs_at(fs, i);
+
+		for (size_t c = 0; cats[c]; c++) {
+			struct bw_errbuf eb = {{0}};
+			enum bw_err result = BW_OK;
+			bool wanted = false;
+
+			for (size_t j = 0; j < cats[c]->nwants && !wanted; j++)
+				wanted = bw_path_match(cats[c]->wants[j].pattern, f->path);
+			if (wanted)
+				result = cats[c]->parse(sb, fs, f, &eb);
+			if (result == BW_ERR_NOMEM)
+				return result;
+			if (result != BW_OK) {
+				for (char *m = eb.msg; *m; m++)
+					if ((unsigned char)*m < 0x20 || *m == 0x7f)
+						*m = '?';
+				BW_WARN("%s: %s", cats[c]->name, bw_errmsg(&eb, result));
+				sbom_warn(sb, "%s: %s", cats[c]->name, bw_errmsg(&eb, result));
+			}
+		}
+	}
+	return BW_OK;
+}
+
 enum bw_err sbom_catalog(struct image *img, const struct sbom_opts *opts, struct sbom **out,
 			 struct bw_errbuf *eb)
 {
@@ -323,6 +376,8 @@ enum bw_err sbom_catalog(struct image *img, const struct sbom_opts *opts, struct
 	struct image_fs *fs = NULL;
 	struct sbom *sb = NULL;
 	const struct bw_strv *iw;
+	struct image_want *wants = NULL;
+	size_t nwants = 0;
 	enum bw_err result;
 
 	*out = NULL;
@@ -330,8 +385,11 @@ enum bw_err sbom_catalog(struct image *img, const struct sbom_opts *opts, struct
 		image_limits_default(&deflimits);
 		limits = &deflimits;
 	}
-	result = image_walk(img, catalog_wants, sizeof(catalog_wants) / sizeof(catalog_wants[0]),
-			    limits, &fs, eb);
+	result = collect_wants(&wants, &nwants);
+	if (result != BW_OK)
+		return bw_fail(eb, result, "out of memory while cataloguing");
+	result = image_walk(img, wants, nwants, limits, &fs, eb);
+	free(wants);
 	if (result != BW_OK)
 		return result;
 	sb = sbom_new();
@@ -368,6 +426,8 @@ enum bw_err sbom_catalog(struct image *img, const struct sbom_opts *opts, struct
 		break;
 	}
 	if (catalog_deb_licenses(sb, fs) != BW_OK)
+		goto out_nomem;
+	if (catalog_languages(sb, fs) != BW_OK)
 		goto out_nomem;
 	for (size_t i = 0; i < sb->npkgs; i++) {
 		if (sb->pkgs[i].purl)

@@ -50,4 +50,26 @@ struct sbom_purl_qual {
 char *sbom_purl_build(const char *type, const char *ns, const char *name, const char *version,
 		      const struct sbom_purl_qual *quals, size_t nquals);
 
+/* ---- language catalogers (issue 4) ----------------------------------------
+ *
+ * A language cataloger lists the files it wants (globs with size caps) and a
+ * parse function called once for each kept file matching one of them, after
+ * the walk (so whiteouts are already applied). It adds packages with
+ * sbom_add (type, name, version, purl, found_path = f->path, layer_digest =
+ * f->layer_digest, dev); input problems are returned as errors (naming the
+ * file and line) and become warnings, the rest of the image still counts.
+ * Catalogers are registered in lang.c; each is defined in its own file as
+ * `const struct sbom_lang_cataloger sbom_cat_NAME`.
+ */
+struct sbom_lang_cataloger {
+	const char *name;               /* "npm", "python", ... */
+	const struct image_want *wants; /* patterns over clean image paths */
+	size_t nwants;
+	enum bw_err (*parse)(struct sbom *sb, const struct image_fs *fs,
+			     const struct image_file *f, struct bw_errbuf *eb);
+};
+
+/* The registered catalogers that are built in (NULL-terminated). */
+const struct sbom_lang_cataloger *const *sbom_lang_catalogers(void);
+
 #endif

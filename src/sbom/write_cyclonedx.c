@@ -4,9 +4,10 @@
  * and SHA-256 hash); components hold the distro (type operating-system) and
  * one library per package with its purl as bom-ref (made unique with a
  * suffix when two packages share a purl). Licences: one SPDX expression
- * when they form a compound one, else one entry per licence, by SPDX id
- * when it is on the SPDX licence list and by name otherwise (the schema
- * allows only listed ids in license.id). Where a package was found goes in
+ * when one of them is compound, else one entry per licence, by SPDX id
+ * when it is on the SPDX licence list (Debian's DEP-5 names mapped, see
+ * sbom_spdx_license) and by name as recorded otherwise (the schema allows
+ * only listed ids in license.id). Where a package was found goes in
  * properties under the "bulwark:" namespace.
  */
 #include <stdlib.h>
@@ -37,28 +38,53 @@ static void set_properties(struct sbom_jb *jb, json_t *obj, json_t *props)
 		json_decref(props);
 }
 
-static json_t *licenses(struct sbom_jb *jb, const struct bw_strv *lic)
+/* True when one of p's licences is itself a compound SPDX expression. */
+static bool any_compound(const struct sbom_pkg *p)
 {
-	json_t *arr, *o, *l;
+	for (size_t i = 0; i < p->licenses.n; i++) {
+		bool compound = false;
+		char *e = sbom_spdx_license(p, p->licenses.v[i], &compound);
+		bool valid = e != NULL;
+
+		free(e);
+		if (valid && compound)
+			return true;
+	}
+	return false;
+}
+
+static json_t *licenses(struct sbom_jb *jb, const struct sbom_pkg *p)
+{
+	json_t *arr, *o, *l, *seen;
 	bool compound;
 	char *expr;
 
-	if (lic->n == 0)
-		return NULL;
 	arr = sbom_jarr(jb);
-	expr = sbom_spdx_join_licenses(lic, &compound, &jb->nomem);
-	if (expr && compound) {
-		o = sbom_jobj(jb);
-		sbom_jset_str(jb, o, "expression", expr);
-		sbom_jpush(jb, arr, o);
-		free(expr);
-		return arr;
+	/* A list of licences, each by id or name, says what it must; a compound
+	 * one ("MIT OR Apache-2.0") only fits the schema's expression form,
+	 * which then has to hold all of them. */
+	if (any_compound(p)) {
+		expr = sbom_spdx_join_licenses(p, NULL, &compound, &jb->nomem);
+		if (expr) {
+			o = sbom_jobj(jb);
+			sbom_jset_str(jb, o, "expression", expr);
+			sbom_jpush(jb, arr, o);
+			free(expr);
+			return arr;
+		}
 	}
-	free(expr);
-	for (size_t i = 0; i < lic->n; i++) {
-		const char *s = lic->v[i];
-		const char *id = sbom_spdx_license_id(s, strlen(s));
+	seen = sbom_jobj(jb);
+	for (size_t i = 0; seen && i < p->licenses.n; i++) {
+		const char *s = p->licenses.v[i];
+		char *one = sbom_spdx_license(p, s, &compound);
+		const char *id = one && !compound ? sbom_spdx_license_id(one, strlen(one)) : NULL;
+		const char *key = id ? id : s;
 
+		free(one);
+		if (json_object_get(seen, key))
+			continue; /* "BSD-3-clause" and "BSD-3-Clause" are one licence */
+		if (json_object_set_new_nocheck(seen, key, json_true()) != 0)
+			jb->nomem = true;
 		o = sbom_jobj(jb);
 		l = sbom_jobj(jb);
 		if (id)
@@ -68,6 +94,7 @@ static json_t *licenses(struct sbom_jb *jb, const struct bw_strv *lic)
 		sbom_jset(jb, o, "license", l);
 		sbom_jpush(jb, arr, o);
 	}
+	json_decref(seen);
 	return arr;
 }
 
@@ -164,7 +191,7 @@ static json_t *pkg_component(struct sbom_jb *jb, const struct sbom_pkg *p, size_
 	sbom_jset_str(jb, c, "name", p->name ? p->name : "");
 	sbom_jset_str(jb, c, "version", p->version);
 	if (p->licenses.n > 0)
-		sbom_jset(jb, c, "licenses", licenses(jb, &p->licenses));
+		sbom_jset(jb, c, "licenses", licenses(jb, p));
 	sbom_jset_str(jb, c, "purl", p->purl);
 	add_property(jb, props, "bulwark:package-type", sbom_pkg_type_name(p->type));
 	add_property(jb, props, "bulwark:arch", p->arch);

@@ -55,9 +55,11 @@ const char *sbom_write_tool_version(const struct sbom *sb);
 
 /* ---- SPDX licences (write_spdx.c) -------------------------------------- */
 
-/* The canonical spelling of an SPDX licence or exception identifier from the
- * SPDX licence list (matched without regard to case), or NULL. */
+/* The canonical spelling of an SPDX licence identifier from the SPDX licence
+ * list (matched without regard to case), or NULL; exceptions ("WITH ...")
+ * are not licences and have their own list. */
 const char *sbom_spdx_license_id(const char *s, size_t n);
+const char *sbom_spdx_exception_id(const char *s, size_t n);
 /* The SPDX licence list version the table comes from ("3.24"). */
 const char *sbom_spdx_license_list_version(void);
 /* When s is a valid SPDX licence expression (ids from the list, optional
@@ -67,11 +69,20 @@ const char *sbom_spdx_license_list_version(void);
  * operator at the top level (so a caller joining several adds parentheses).
  * Input longer than 4096 bytes or nested deeper than 32 is refused. */
 char *sbom_spdx_expression(const char *s, bool *compound);
-/* All of a package's licences as one SPDX expression (several are ANDed,
- * compound ones parenthesised), malloc'd; NULL when there are none or one
- * is not a valid expression (*nomem set when memory ran out). *compound is
- * set when the result has a top-level AND/OR. */
-char *sbom_spdx_join_licenses(const struct bw_strv *lic, bool *compound, bool *nomem);
+/* One licence of package p as recorded, as a canonical SPDX expression:
+ * valid expressions as they are and, for deb packages, the DEP-5 short
+ * names of debian/copyright ("GPL-2+", "Expat") mapped to SPDX ids.
+ * malloc'd; NULL when it has no SPDX form. *compound as for
+ * sbom_spdx_expression. */
+char *sbom_spdx_license(const struct sbom_pkg *p, const char *lic, bool *compound);
+/* All of p's licences as one SPDX expression (ANDed, duplicates dropped,
+ * compound parts parenthesised), malloc'd. A licence with no SPDX form
+ * becomes "LicenseRef-<its name as an idstring>" recorded in refs (a JSON
+ * object: ref -> name as recorded) when refs is given; without refs such a
+ * licence makes the result NULL. NULL too when p has no licences or memory
+ * ran out (*nomem set). *compound: the result has a top-level AND/OR. */
+char *sbom_spdx_join_licenses(const struct sbom_pkg *p, json_t *refs, bool *compound,
+			      bool *nomem);
 /* Percent-encode s for a purl segment (RFC 3986 unreserved kept). */
 enum bw_err sbom_write_pct(struct bw_buf *b, const char *s);
 

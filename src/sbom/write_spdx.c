@@ -5,9 +5,10 @@
  * that the document DESCRIBES, one for the distro (OPERATING-SYSTEM) and one
  * per catalogued package, each CONTAINed by the image. SPDXIDs are built
  * from letters, digits, '.' and '-' only (the spec's idstring) and made
- * unique with the package's index. A licence goes into licenseDeclared only
- * when it is a valid SPDX expression; otherwise the field says NOASSERTION
- * and licenseComments keeps the text as the package database recorded it.
+ * unique with the package's index. licenseDeclared ANDs a package's
+ * licences: SPDX expressions as they are, Debian's DEP-5 short names mapped
+ * to their SPDX ids, and any other name as a LicenseRef- that
+ * hasExtractedLicensingInfos declares with the name as recorded.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,154 +18,161 @@
 
 /* ---- the SPDX licence list --------------------------------------------- */
 
-/* SPDX licence and exception identifiers, licence list 3.24.0, as the
- * CycloneDX schema's spdx.schema.json enumerates them (so a CycloneDX
- * "license.id" from here always validates). Sorted without regard to case
+/* The SPDX licence list 3.24.0 as the CycloneDX schema's spdx.schema.json
+ * enumerates it (so a CycloneDX "license.id" from here always validates),
+ * split into licences and exceptions, each sorted without regard to case
  * for bsearch. Generated from
  * tests/js/node_modules/@cyclonedx/cyclonedx-library/res/schema/spdx.SNAPSHOT.schema.json
- * by sorting its "enum" with str.lower as the key. */
+ * ("enum"): an id is an exception when the spdx-exceptions npm package lists
+ * it (index.json, deprecated.json) or when spdx-license-ids does not list it
+ * as a licence and it has no "+" (Asterisk-linking-protocols-exception,
+ * PCRE2-exception, RRDtool-FLOSS-exception-2.0: newer than that package). */
 static const char *const spdx_ids[] = {
-	"0BSD", "389-exception", "3D-Slicer-1.0", "AAL", "Abstyles", "AdaCore-doc", "Adobe-2006",
+	"0BSD", "3D-Slicer-1.0", "AAL", "Abstyles", "AdaCore-doc", "Adobe-2006",
 	"Adobe-Display-PostScript", "Adobe-Glyph", "Adobe-Utopia", "ADSL", "AFL-1.1", "AFL-1.2",
 	"AFL-2.0", "AFL-2.1", "AFL-3.0", "Afmparse", "AGPL-1.0", "AGPL-1.0-only",
 	"AGPL-1.0-or-later", "AGPL-3.0", "AGPL-3.0-only", "AGPL-3.0-or-later", "Aladdin",
 	"AMD-newlib", "AMDPLPA", "AML", "AML-glslang", "AMPAS", "ANTLR-PD", "ANTLR-PD-fallback",
 	"any-OSI", "Apache-1.0", "Apache-1.1", "Apache-2.0", "APAFML", "APL-1.0", "App-s2p",
 	"APSL-1.0", "APSL-1.1", "APSL-1.2", "APSL-2.0", "Arphic-1999", "Artistic-1.0",
-	"Artistic-1.0-cl8", "Artistic-1.0-Perl", "Artistic-2.0", "Asterisk-exception",
-	"Asterisk-linking-protocols-exception", "ASWF-Digital-Assets-1.0",
-	"ASWF-Digital-Assets-1.1", "Autoconf-exception-2.0", "Autoconf-exception-3.0",
-	"Autoconf-exception-generic", "Autoconf-exception-generic-3.0", "Autoconf-exception-macro",
-	"Baekmuk", "Bahyph", "Barr", "bcrypt-Solar-Designer", "Beerware", "Bison-exception-1.24",
-	"Bison-exception-2.2", "Bitstream-Charter", "Bitstream-Vera", "BitTorrent-1.0",
-	"BitTorrent-1.1", "blessing", "BlueOak-1.0.0", "Boehm-GC", "Bootloader-exception",
-	"Borceux", "Brian-Gladman-2-Clause", "Brian-Gladman-3-Clause", "BSD-1-Clause",
-	"BSD-2-Clause", "BSD-2-Clause-Darwin", "BSD-2-Clause-first-lines", "BSD-2-Clause-FreeBSD",
-	"BSD-2-Clause-NetBSD", "BSD-2-Clause-Patent", "BSD-2-Clause-Views", "BSD-3-Clause",
-	"BSD-3-Clause-acpica", "BSD-3-Clause-Attribution", "BSD-3-Clause-Clear",
-	"BSD-3-Clause-flex", "BSD-3-Clause-HP", "BSD-3-Clause-LBNL", "BSD-3-Clause-Modification",
-	"BSD-3-Clause-No-Military-License", "BSD-3-Clause-No-Nuclear-License",
-	"BSD-3-Clause-No-Nuclear-License-2014", "BSD-3-Clause-No-Nuclear-Warranty",
-	"BSD-3-Clause-Open-MPI", "BSD-3-Clause-Sun", "BSD-4-Clause", "BSD-4-Clause-Shortened",
-	"BSD-4-Clause-UC", "BSD-4.3RENO", "BSD-4.3TAHOE", "BSD-Advertising-Acknowledgement",
-	"BSD-Attribution-HPND-disclaimer", "BSD-Inferno-Nettverk", "BSD-Protection",
-	"BSD-Source-beginning-file", "BSD-Source-Code", "BSD-Systemics", "BSD-Systemics-W3Works",
-	"BSL-1.0", "BUSL-1.1", "bzip2-1.0.5", "bzip2-1.0.6", "C-UDA-1.0", "CAL-1.0",
-	"CAL-1.0-Combined-Work-Exception", "Caldera", "Caldera-no-preamble", "Catharon",
-	"CATOSL-1.1", "CC-BY-1.0", "CC-BY-2.0", "CC-BY-2.5", "CC-BY-2.5-AU", "CC-BY-3.0",
-	"CC-BY-3.0-AT", "CC-BY-3.0-AU", "CC-BY-3.0-DE", "CC-BY-3.0-IGO", "CC-BY-3.0-NL",
-	"CC-BY-3.0-US", "CC-BY-4.0", "CC-BY-NC-1.0", "CC-BY-NC-2.0", "CC-BY-NC-2.5",
-	"CC-BY-NC-3.0", "CC-BY-NC-3.0-DE", "CC-BY-NC-4.0", "CC-BY-NC-ND-1.0", "CC-BY-NC-ND-2.0",
-	"CC-BY-NC-ND-2.5", "CC-BY-NC-ND-3.0", "CC-BY-NC-ND-3.0-DE", "CC-BY-NC-ND-3.0-IGO",
-	"CC-BY-NC-ND-4.0", "CC-BY-NC-SA-1.0", "CC-BY-NC-SA-2.0", "CC-BY-NC-SA-2.0-DE",
-	"CC-BY-NC-SA-2.0-FR", "CC-BY-NC-SA-2.0-UK", "CC-BY-NC-SA-2.5", "CC-BY-NC-SA-3.0",
-	"CC-BY-NC-SA-3.0-DE", "CC-BY-NC-SA-3.0-IGO", "CC-BY-NC-SA-4.0", "CC-BY-ND-1.0",
-	"CC-BY-ND-2.0", "CC-BY-ND-2.5", "CC-BY-ND-3.0", "CC-BY-ND-3.0-DE", "CC-BY-ND-4.0",
-	"CC-BY-SA-1.0", "CC-BY-SA-2.0", "CC-BY-SA-2.0-UK", "CC-BY-SA-2.1-JP", "CC-BY-SA-2.5",
-	"CC-BY-SA-3.0", "CC-BY-SA-3.0-AT", "CC-BY-SA-3.0-DE", "CC-BY-SA-3.0-IGO", "CC-BY-SA-4.0",
-	"CC-PDDC", "CC0-1.0", "CDDL-1.0", "CDDL-1.1", "CDL-1.0", "CDLA-Permissive-1.0",
-	"CDLA-Permissive-2.0", "CDLA-Sharing-1.0", "CECILL-1.0", "CECILL-1.1", "CECILL-2.0",
-	"CECILL-2.1", "CECILL-B", "CECILL-C", "CERN-OHL-1.1", "CERN-OHL-1.2", "CERN-OHL-P-2.0",
-	"CERN-OHL-S-2.0", "CERN-OHL-W-2.0", "CFITSIO", "check-cvs", "checkmk", "ClArtistic",
-	"Classpath-exception-2.0", "Clips", "CLISP-exception-2.0", "CMU-Mach", "CMU-Mach-nodoc",
-	"CNRI-Jython", "CNRI-Python", "CNRI-Python-GPL-Compatible", "COIL-1.0",
-	"Community-Spec-1.0", "Condor-1.1", "copyleft-next-0.3.0", "copyleft-next-0.3.1",
-	"Cornell-Lossless-JPEG", "CPAL-1.0", "CPL-1.0", "CPOL-1.02", "Cronyx", "Crossword",
-	"cryptsetup-OpenSSL-exception", "CrystalStacker", "CUA-OPL-1.0", "Cube", "curl", "cve-tou",
-	"D-FSL-1.0", "DEC-3-Clause", "diffmark", "DigiRule-FOSS-exception", "DL-DE-BY-2.0",
+	"Artistic-1.0-cl8", "Artistic-1.0-Perl", "Artistic-2.0", "ASWF-Digital-Assets-1.0",
+	"ASWF-Digital-Assets-1.1", "Baekmuk", "Bahyph", "Barr", "bcrypt-Solar-Designer",
+	"Beerware", "Bitstream-Charter", "Bitstream-Vera", "BitTorrent-1.0", "BitTorrent-1.1",
+	"blessing", "BlueOak-1.0.0", "Boehm-GC", "Borceux", "Brian-Gladman-2-Clause",
+	"Brian-Gladman-3-Clause", "BSD-1-Clause", "BSD-2-Clause", "BSD-2-Clause-Darwin",
+	"BSD-2-Clause-first-lines", "BSD-2-Clause-FreeBSD", "BSD-2-Clause-NetBSD",
+	"BSD-2-Clause-Patent", "BSD-2-Clause-Views", "BSD-3-Clause", "BSD-3-Clause-acpica",
+	"BSD-3-Clause-Attribution", "BSD-3-Clause-Clear", "BSD-3-Clause-flex", "BSD-3-Clause-HP",
+	"BSD-3-Clause-LBNL", "BSD-3-Clause-Modification", "BSD-3-Clause-No-Military-License",
+	"BSD-3-Clause-No-Nuclear-License", "BSD-3-Clause-No-Nuclear-License-2014",
+	"BSD-3-Clause-No-Nuclear-Warranty", "BSD-3-Clause-Open-MPI", "BSD-3-Clause-Sun",
+	"BSD-4-Clause", "BSD-4-Clause-Shortened", "BSD-4-Clause-UC", "BSD-4.3RENO", "BSD-4.3TAHOE",
+	"BSD-Advertising-Acknowledgement", "BSD-Attribution-HPND-disclaimer",
+	"BSD-Inferno-Nettverk", "BSD-Protection", "BSD-Source-beginning-file", "BSD-Source-Code",
+	"BSD-Systemics", "BSD-Systemics-W3Works", "BSL-1.0", "BUSL-1.1", "bzip2-1.0.5",
+	"bzip2-1.0.6", "C-UDA-1.0", "CAL-1.0", "CAL-1.0-Combined-Work-Exception", "Caldera",
+	"Caldera-no-preamble", "Catharon", "CATOSL-1.1", "CC-BY-1.0", "CC-BY-2.0", "CC-BY-2.5",
+	"CC-BY-2.5-AU", "CC-BY-3.0", "CC-BY-3.0-AT", "CC-BY-3.0-AU", "CC-BY-3.0-DE",
+	"CC-BY-3.0-IGO", "CC-BY-3.0-NL", "CC-BY-3.0-US", "CC-BY-4.0", "CC-BY-NC-1.0",
+	"CC-BY-NC-2.0", "CC-BY-NC-2.5", "CC-BY-NC-3.0", "CC-BY-NC-3.0-DE", "CC-BY-NC-4.0",
+	"CC-BY-NC-ND-1.0", "CC-BY-NC-ND-2.0", "CC-BY-NC-ND-2.5", "CC-BY-NC-ND-3.0",
+	"CC-BY-NC-ND-3.0-DE", "CC-BY-NC-ND-3.0-IGO", "CC-BY-NC-ND-4.0", "CC-BY-NC-SA-1.0",
+	"CC-BY-NC-SA-2.0", "CC-BY-NC-SA-2.0-DE", "CC-BY-NC-SA-2.0-FR", "CC-BY-NC-SA-2.0-UK",
+	"CC-BY-NC-SA-2.5", "CC-BY-NC-SA-3.0", "CC-BY-NC-SA-3.0-DE", "CC-BY-NC-SA-3.0-IGO",
+	"CC-BY-NC-SA-4.0", "CC-BY-ND-1.0", "CC-BY-ND-2.0", "CC-BY-ND-2.5", "CC-BY-ND-3.0",
+	"CC-BY-ND-3.0-DE", "CC-BY-ND-4.0", "CC-BY-SA-1.0", "CC-BY-SA-2.0", "CC-BY-SA-2.0-UK",
+	"CC-BY-SA-2.1-JP", "CC-BY-SA-2.5", "CC-BY-SA-3.0", "CC-BY-SA-3.0-AT", "CC-BY-SA-3.0-DE",
+	"CC-BY-SA-3.0-IGO", "CC-BY-SA-4.0", "CC-PDDC", "CC0-1.0", "CDDL-1.0", "CDDL-1.1",
+	"CDL-1.0", "CDLA-Permissive-1.0", "CDLA-Permissive-2.0", "CDLA-Sharing-1.0", "CECILL-1.0",
+	"CECILL-1.1", "CECILL-2.0", "CECILL-2.1", "CECILL-B", "CECILL-C", "CERN-OHL-1.1",
+	"CERN-OHL-1.2", "CERN-OHL-P-2.0", "CERN-OHL-S-2.0", "CERN-OHL-W-2.0", "CFITSIO",
+	"check-cvs", "checkmk", "ClArtistic", "Clips", "CMU-Mach", "CMU-Mach-nodoc", "CNRI-Jython",
+	"CNRI-Python", "CNRI-Python-GPL-Compatible", "COIL-1.0", "Community-Spec-1.0",
+	"Condor-1.1", "copyleft-next-0.3.0", "copyleft-next-0.3.1", "Cornell-Lossless-JPEG",
+	"CPAL-1.0", "CPL-1.0", "CPOL-1.02", "Cronyx", "Crossword", "CrystalStacker", "CUA-OPL-1.0",
+	"Cube", "curl", "cve-tou", "D-FSL-1.0", "DEC-3-Clause", "diffmark", "DL-DE-BY-2.0",
 	"DL-DE-ZERO-2.0", "DOC", "Dotseqn", "DRL-1.0", "DRL-1.1", "DSDP", "dtoa", "dvipdfm",
-	"ECL-1.0", "ECL-2.0", "eCos-2.0", "eCos-exception-2.0", "EFL-1.0", "EFL-2.0", "eGenix",
-	"Elastic-2.0", "Entessa", "EPICS", "EPL-1.0", "EPL-2.0", "ErlPL-1.1", "etalab-2.0",
-	"EUDatagrid", "EUPL-1.0", "EUPL-1.1", "EUPL-1.2", "Eurosym", "Fair",
-	"Fawkes-Runtime-exception", "FBM", "FDK-AAC", "Ferguson-Twofish", "FLTK-exception",
-	"fmt-exception", "Font-exception-2.0", "Frameworx-1.0", "FreeBSD-DOC", "FreeImage",
-	"freertos-exception-2.0", "FSFAP", "FSFAP-no-warranty-disclaimer", "FSFUL", "FSFULLR",
-	"FSFULLRWD", "FTL", "Furuseth", "fwlw", "GCC-exception-2.0", "GCC-exception-2.0-note",
-	"GCC-exception-3.1", "GCR-docs", "GD", "GFDL-1.1", "GFDL-1.1-invariants-only",
-	"GFDL-1.1-invariants-or-later", "GFDL-1.1-no-invariants-only",
+	"ECL-1.0", "ECL-2.0", "eCos-2.0", "EFL-1.0", "EFL-2.0", "eGenix", "Elastic-2.0", "Entessa",
+	"EPICS", "EPL-1.0", "EPL-2.0", "ErlPL-1.1", "etalab-2.0", "EUDatagrid", "EUPL-1.0",
+	"EUPL-1.1", "EUPL-1.2", "Eurosym", "Fair", "FBM", "FDK-AAC", "Ferguson-Twofish",
+	"Frameworx-1.0", "FreeBSD-DOC", "FreeImage", "FSFAP", "FSFAP-no-warranty-disclaimer",
+	"FSFUL", "FSFULLR", "FSFULLRWD", "FTL", "Furuseth", "fwlw", "GCR-docs", "GD", "GFDL-1.1",
+	"GFDL-1.1-invariants-only", "GFDL-1.1-invariants-or-later", "GFDL-1.1-no-invariants-only",
 	"GFDL-1.1-no-invariants-or-later", "GFDL-1.1-only", "GFDL-1.1-or-later", "GFDL-1.2",
 	"GFDL-1.2-invariants-only", "GFDL-1.2-invariants-or-later", "GFDL-1.2-no-invariants-only",
 	"GFDL-1.2-no-invariants-or-later", "GFDL-1.2-only", "GFDL-1.2-or-later", "GFDL-1.3",
 	"GFDL-1.3-invariants-only", "GFDL-1.3-invariants-or-later", "GFDL-1.3-no-invariants-only",
 	"GFDL-1.3-no-invariants-or-later", "GFDL-1.3-only", "GFDL-1.3-or-later", "Giftware",
-	"GL2PS", "Glide", "Glulxe", "GLWTPL", "Gmsh-exception", "GNAT-exception",
-	"GNOME-examples-exception", "GNU-compiler-exception", "gnu-javamail-exception", "gnuplot",
-	"GPL-1.0", "GPL-1.0+", "GPL-1.0-only", "GPL-1.0-or-later", "GPL-2.0", "GPL-2.0+",
-	"GPL-2.0-only", "GPL-2.0-or-later", "GPL-2.0-with-autoconf-exception",
-	"GPL-2.0-with-bison-exception", "GPL-2.0-with-classpath-exception",
-	"GPL-2.0-with-font-exception", "GPL-2.0-with-GCC-exception", "GPL-3.0", "GPL-3.0+",
-	"GPL-3.0-interface-exception", "GPL-3.0-linking-exception",
-	"GPL-3.0-linking-source-exception", "GPL-3.0-only", "GPL-3.0-or-later",
-	"GPL-3.0-with-autoconf-exception", "GPL-3.0-with-GCC-exception", "GPL-CC-1.0",
-	"Graphics-Gems", "gSOAP-1.3b", "GStreamer-exception-2005", "GStreamer-exception-2008",
-	"gtkbook", "Gutmann", "HaskellReport", "hdparm", "Hippocratic-2.1", "HP-1986", "HP-1989",
-	"HPND", "HPND-DEC", "HPND-doc", "HPND-doc-sell", "HPND-export-US",
+	"GL2PS", "Glide", "Glulxe", "GLWTPL", "gnuplot", "GPL-1.0", "GPL-1.0+", "GPL-1.0-only",
+	"GPL-1.0-or-later", "GPL-2.0", "GPL-2.0+", "GPL-2.0-only", "GPL-2.0-or-later",
+	"GPL-2.0-with-autoconf-exception", "GPL-2.0-with-bison-exception",
+	"GPL-2.0-with-classpath-exception", "GPL-2.0-with-font-exception",
+	"GPL-2.0-with-GCC-exception", "GPL-3.0", "GPL-3.0+", "GPL-3.0-only", "GPL-3.0-or-later",
+	"GPL-3.0-with-autoconf-exception", "GPL-3.0-with-GCC-exception", "Graphics-Gems",
+	"gSOAP-1.3b", "gtkbook", "Gutmann", "HaskellReport", "hdparm", "Hippocratic-2.1",
+	"HP-1986", "HP-1989", "HPND", "HPND-DEC", "HPND-doc", "HPND-doc-sell", "HPND-export-US",
 	"HPND-export-US-acknowledgement", "HPND-export-US-modify", "HPND-export2-US",
 	"HPND-Fenneberg-Livingston", "HPND-INRIA-IMAG", "HPND-Intel", "HPND-Kevlin-Henney",
 	"HPND-Markus-Kuhn", "HPND-merchantability-variant", "HPND-MIT-disclaimer", "HPND-Pbmplus",
 	"HPND-sell-MIT-disclaimer-xserver", "HPND-sell-regexpr", "HPND-sell-variant",
 	"HPND-sell-variant-MIT-disclaimer", "HPND-sell-variant-MIT-disclaimer-rev", "HPND-UC",
-	"HPND-UC-export-US", "HTMLTIDY", "i2p-gpl-java-exception", "IBM-pibs", "ICU",
-	"IEC-Code-Components-EULA", "IJG", "IJG-short", "ImageMagick", "iMatix", "Imlib2",
-	"Info-ZIP", "Inner-Net-2.0", "Intel", "Intel-ACPI", "Interbase-1.0", "IPA", "IPL-1.0",
-	"ISC", "ISC-Veillard", "Jam", "JasPer-2.0", "JPL-image", "JPNIC", "JSON", "Kastrup",
-	"Kazlib", "KiCad-libraries-exception", "Knuth-CTAN", "LAL-1.2", "LAL-1.3", "Latex2e",
-	"Latex2e-translated-notice", "Leptonica", "LGPL-2.0", "LGPL-2.0+", "LGPL-2.0-only",
-	"LGPL-2.0-or-later", "LGPL-2.1", "LGPL-2.1+", "LGPL-2.1-only", "LGPL-2.1-or-later",
-	"LGPL-3.0", "LGPL-3.0+", "LGPL-3.0-linking-exception", "LGPL-3.0-only",
-	"LGPL-3.0-or-later", "LGPLLR", "Libpng", "libpng-2.0", "libpri-OpenH323-exception",
-	"libselinux-1.0", "libtiff", "Libtool-exception", "libutil-David-Nugent", "LiLiQ-P-1.1",
-	"LiLiQ-R-1.1", "LiLiQ-Rplus-1.1", "Linux-man-pages-1-para", "Linux-man-pages-copyleft",
-	"Linux-man-pages-copyleft-2-para", "Linux-man-pages-copyleft-var", "Linux-OpenIB",
-	"Linux-syscall-note", "LLGPL", "LLVM-exception", "LOOP", "LPD-document", "LPL-1.0",
+	"HPND-UC-export-US", "HTMLTIDY", "IBM-pibs", "ICU", "IEC-Code-Components-EULA", "IJG",
+	"IJG-short", "ImageMagick", "iMatix", "Imlib2", "Info-ZIP", "Inner-Net-2.0", "Intel",
+	"Intel-ACPI", "Interbase-1.0", "IPA", "IPL-1.0", "ISC", "ISC-Veillard", "Jam",
+	"JasPer-2.0", "JPL-image", "JPNIC", "JSON", "Kastrup", "Kazlib", "Knuth-CTAN", "LAL-1.2",
+	"LAL-1.3", "Latex2e", "Latex2e-translated-notice", "Leptonica", "LGPL-2.0", "LGPL-2.0+",
+	"LGPL-2.0-only", "LGPL-2.0-or-later", "LGPL-2.1", "LGPL-2.1+", "LGPL-2.1-only",
+	"LGPL-2.1-or-later", "LGPL-3.0", "LGPL-3.0+", "LGPL-3.0-only", "LGPL-3.0-or-later",
+	"LGPLLR", "Libpng", "libpng-2.0", "libselinux-1.0", "libtiff", "libutil-David-Nugent",
+	"LiLiQ-P-1.1", "LiLiQ-R-1.1", "LiLiQ-Rplus-1.1", "Linux-man-pages-1-para",
+	"Linux-man-pages-copyleft", "Linux-man-pages-copyleft-2-para",
+	"Linux-man-pages-copyleft-var", "Linux-OpenIB", "LOOP", "LPD-document", "LPL-1.0",
 	"LPL-1.02", "LPPL-1.0", "LPPL-1.1", "LPPL-1.2", "LPPL-1.3a", "LPPL-1.3c", "lsof",
-	"Lucida-Bitmap-Fonts", "LZMA-exception", "LZMA-SDK-9.11-to-9.20", "LZMA-SDK-9.22",
-	"Mackerras-3-Clause", "Mackerras-3-Clause-acknowledgment", "magaz", "mailprio",
-	"MakeIndex", "Martin-Birgmeier", "McPhee-slideshow", "metamail", "mif-exception",
-	"Minpack", "MirOS", "MIT", "MIT-0", "MIT-advertising", "MIT-CMU", "MIT-enna", "MIT-feh",
-	"MIT-Festival", "MIT-Khronos-old", "MIT-Modern-Variant", "MIT-open-group", "MIT-testregex",
-	"MIT-Wu", "MITNFA", "MMIXware", "Motosoto", "MPEG-SSG", "mpi-permissive", "mpich2",
-	"MPL-1.0", "MPL-1.1", "MPL-2.0", "MPL-2.0-no-copyleft-exception", "mplus", "MS-LPL",
-	"MS-PL", "MS-RL", "MTLL", "MulanPSL-1.0", "MulanPSL-2.0", "Multics", "Mup", "NAIST-2003",
-	"NASA-1.3", "Naumen", "NBPL-1.0", "NCBI-PD", "NCGL-UK-2.0", "NCL", "NCSA", "Net-SNMP",
-	"NetCDF", "Newsletr", "NGPL", "NICTA-1.0", "NIST-PD", "NIST-PD-fallback", "NIST-Software",
-	"NLOD-1.0", "NLOD-2.0", "NLPL", "Nokia", "Nokia-Qt-exception-1.1", "NOSL", "Noweb",
-	"NPL-1.0", "NPL-1.1", "NPOSL-3.0", "NRL", "NTP", "NTP-0", "Nunit", "O-UDA-1.0", "OAR",
-	"OCaml-LGPL-linking-exception", "OCCT-exception-1.0", "OCCT-PL", "OCLC-2.0", "ODbL-1.0",
+	"Lucida-Bitmap-Fonts", "LZMA-SDK-9.11-to-9.20", "LZMA-SDK-9.22", "Mackerras-3-Clause",
+	"Mackerras-3-Clause-acknowledgment", "magaz", "mailprio", "MakeIndex", "Martin-Birgmeier",
+	"McPhee-slideshow", "metamail", "Minpack", "MirOS", "MIT", "MIT-0", "MIT-advertising",
+	"MIT-CMU", "MIT-enna", "MIT-feh", "MIT-Festival", "MIT-Khronos-old", "MIT-Modern-Variant",
+	"MIT-open-group", "MIT-testregex", "MIT-Wu", "MITNFA", "MMIXware", "Motosoto", "MPEG-SSG",
+	"mpi-permissive", "mpich2", "MPL-1.0", "MPL-1.1", "MPL-2.0",
+	"MPL-2.0-no-copyleft-exception", "mplus", "MS-LPL", "MS-PL", "MS-RL", "MTLL",
+	"MulanPSL-1.0", "MulanPSL-2.0", "Multics", "Mup", "NAIST-2003", "NASA-1.3", "Naumen",
+	"NBPL-1.0", "NCBI-PD", "NCGL-UK-2.0", "NCL", "NCSA", "Net-SNMP", "NetCDF", "Newsletr",
+	"NGPL", "NICTA-1.0", "NIST-PD", "NIST-PD-fallback", "NIST-Software", "NLOD-1.0",
+	"NLOD-2.0", "NLPL", "Nokia", "NOSL", "Noweb", "NPL-1.0", "NPL-1.1", "NPOSL-3.0", "NRL",
+	"NTP", "NTP-0", "Nunit", "O-UDA-1.0", "OAR", "OCCT-PL", "OCLC-2.0", "ODbL-1.0",
 	"ODC-By-1.0", "OFFIS", "OFL-1.0", "OFL-1.0-no-RFN", "OFL-1.0-RFN", "OFL-1.1",
 	"OFL-1.1-no-RFN", "OFL-1.1-RFN", "OGC-1.0", "OGDL-Taiwan-1.0", "OGL-Canada-2.0",
 	"OGL-UK-1.0", "OGL-UK-2.0", "OGL-UK-3.0", "OGTSL", "OLDAP-1.1", "OLDAP-1.2", "OLDAP-1.3",
 	"OLDAP-1.4", "OLDAP-2.0", "OLDAP-2.0.1", "OLDAP-2.1", "OLDAP-2.2", "OLDAP-2.2.1",
 	"OLDAP-2.2.2", "OLDAP-2.3", "OLDAP-2.4", "OLDAP-2.5", "OLDAP-2.6", "OLDAP-2.7",
-	"OLDAP-2.8", "OLFL-1.3", "OML", "OpenJDK-assembly-exception-1.0", "OpenPBS-2.3", "OpenSSL",
-	"OpenSSL-standalone", "OpenVision", "openvpn-openssl-exception", "OPL-1.0", "OPL-UK-3.0",
-	"OPUBL-1.0", "OSET-PL-2.1", "OSL-1.0", "OSL-1.1", "OSL-2.0", "OSL-2.1", "OSL-3.0", "PADL",
-	"Parity-6.0.0", "Parity-7.0.0", "PCRE2-exception", "PDDL-1.0", "PHP-3.0", "PHP-3.01",
-	"Pixar", "pkgconf", "Plexus", "pnmstitch", "PolyForm-Noncommercial-1.0.0",
-	"PolyForm-Small-Business-1.0.0", "PostgreSQL", "PPL", "PS-or-PDF-font-exception-20170817",
+	"OLDAP-2.8", "OLFL-1.3", "OML", "OpenPBS-2.3", "OpenSSL", "OpenSSL-standalone",
+	"OpenVision", "OPL-1.0", "OPL-UK-3.0", "OPUBL-1.0", "OSET-PL-2.1", "OSL-1.0", "OSL-1.1",
+	"OSL-2.0", "OSL-2.1", "OSL-3.0", "PADL", "Parity-6.0.0", "Parity-7.0.0", "PDDL-1.0",
+	"PHP-3.0", "PHP-3.01", "Pixar", "pkgconf", "Plexus", "pnmstitch",
+	"PolyForm-Noncommercial-1.0.0", "PolyForm-Small-Business-1.0.0", "PostgreSQL", "PPL",
 	"PSF-2.0", "psfrag", "psutils", "Python-2.0", "Python-2.0.1", "python-ldap", "Qhull",
-	"QPL-1.0", "QPL-1.0-INRIA-2004", "QPL-1.0-INRIA-2004-exception", "Qt-GPL-exception-1.0",
-	"Qt-LGPL-exception-1.1", "Qwt-exception-1.0", "radvd", "Rdisc", "RHeCos-1.1", "RPL-1.1",
-	"RPL-1.5", "RPSL-1.0", "RRDtool-FLOSS-exception-2.0", "RSA-MD", "RSCPL", "Ruby",
-	"SANE-exception", "SAX-PD", "SAX-PD-2.0", "Saxpath", "SCEA", "SchemeReport", "Sendmail",
-	"Sendmail-8.23", "SGI-B-1.0", "SGI-B-1.1", "SGI-B-2.0", "SGI-OpenGL", "SGP4", "SHL-0.5",
-	"SHL-0.51", "SHL-2.0", "SHL-2.1", "SimPL-2.0", "SISSL", "SISSL-1.2", "SL", "Sleepycat",
-	"SMLNJ", "SMPPL", "SNIA", "snprintf", "softSurfer", "Soundex", "Spencer-86", "Spencer-94",
-	"Spencer-99", "SPL-1.0", "ssh-keyscan", "SSH-OpenSSH", "SSH-short", "SSLeay-standalone",
-	"SSPL-1.0", "StandardML-NJ", "stunnel-exception", "SugarCRM-1.1.3", "Sun-PPP",
-	"Sun-PPP-2000", "SunPro", "SWI-exception", "Swift-exception", "SWL", "swrule", "Symlinks",
-	"TAPR-OHL-1.0", "TCL", "TCP-wrappers", "TermReadKey", "Texinfo-exception", "TGPPL-1.0",
-	"threeparttable", "TMate", "TORQUE-1.1", "TOSL", "TPDL", "TPL-1.0", "TTWL", "TTYP0",
-	"TU-Berlin-1.0", "TU-Berlin-2.0", "u-boot-exception-2.0", "UBDL-exception", "UCAR",
+	"QPL-1.0", "QPL-1.0-INRIA-2004", "radvd", "Rdisc", "RHeCos-1.1", "RPL-1.1", "RPL-1.5",
+	"RPSL-1.0", "RSA-MD", "RSCPL", "Ruby", "SAX-PD", "SAX-PD-2.0", "Saxpath", "SCEA",
+	"SchemeReport", "Sendmail", "Sendmail-8.23", "SGI-B-1.0", "SGI-B-1.1", "SGI-B-2.0",
+	"SGI-OpenGL", "SGP4", "SHL-0.5", "SHL-0.51", "SimPL-2.0", "SISSL", "SISSL-1.2", "SL",
+	"Sleepycat", "SMLNJ", "SMPPL", "SNIA", "snprintf", "softSurfer", "Soundex", "Spencer-86",
+	"Spencer-94", "Spencer-99", "SPL-1.0", "ssh-keyscan", "SSH-OpenSSH", "SSH-short",
+	"SSLeay-standalone", "SSPL-1.0", "StandardML-NJ", "SugarCRM-1.1.3", "Sun-PPP",
+	"Sun-PPP-2000", "SunPro", "SWL", "swrule", "Symlinks", "TAPR-OHL-1.0", "TCL",
+	"TCP-wrappers", "TermReadKey", "TGPPL-1.0", "threeparttable", "TMate", "TORQUE-1.1",
+	"TOSL", "TPDL", "TPL-1.0", "TTWL", "TTYP0", "TU-Berlin-1.0", "TU-Berlin-2.0", "UCAR",
 	"UCL-1.0", "ulem", "UMich-Merit", "Unicode-3.0", "Unicode-DFS-2015", "Unicode-DFS-2016",
-	"Unicode-TOU", "Universal-FOSS-exception-1.0", "UnixCrypt", "Unlicense", "UPL-1.0",
-	"URT-RLE", "Vim", "VOSTROM", "vsftpd-openssl-exception", "VSL-1.0", "W3C", "W3C-19980720",
-	"W3C-20150513", "w3m", "Watcom-1.0", "Widget-Workshop", "Wsuipa", "WTFPL", "wxWindows",
-	"WxWindows-exception-3.1", "X11", "X11-distribute-modifications-variant",
-	"x11vnc-openssl-exception", "Xdebug-1.03", "Xerox", "Xfig", "XFree86-1.1", "xinetd",
-	"xkeyboard-config-Zinoviev", "xlock", "Xnet", "xpp", "XSkat", "xzoom", "YPL-1.0",
-	"YPL-1.1", "Zed", "Zeeff", "Zend-2.0", "Zimbra-1.3", "Zimbra-1.4", "Zlib",
-	"zlib-acknowledgement", "ZPL-1.1", "ZPL-2.0", "ZPL-2.1",
+	"Unicode-TOU", "UnixCrypt", "Unlicense", "UPL-1.0", "URT-RLE", "Vim", "VOSTROM", "VSL-1.0",
+	"W3C", "W3C-19980720", "W3C-20150513", "w3m", "Watcom-1.0", "Widget-Workshop", "Wsuipa",
+	"WTFPL", "wxWindows", "X11", "X11-distribute-modifications-variant", "Xdebug-1.03",
+	"Xerox", "Xfig", "XFree86-1.1", "xinetd", "xkeyboard-config-Zinoviev", "xlock", "Xnet",
+	"xpp", "XSkat", "xzoom", "YPL-1.0", "YPL-1.1", "Zed", "Zeeff", "Zend-2.0", "Zimbra-1.3",
+	"Zimbra-1.4", "Zlib", "zlib-acknowledgement", "ZPL-1.1", "ZPL-2.0", "ZPL-2.1",
+};
+
+static const char *const spdx_exceptions[] = {
+	"389-exception", "Asterisk-exception", "Asterisk-linking-protocols-exception",
+	"Autoconf-exception-2.0", "Autoconf-exception-3.0", "Autoconf-exception-generic",
+	"Autoconf-exception-generic-3.0", "Autoconf-exception-macro", "Bison-exception-1.24",
+	"Bison-exception-2.2", "Bootloader-exception", "Classpath-exception-2.0",
+	"CLISP-exception-2.0", "cryptsetup-OpenSSL-exception", "DigiRule-FOSS-exception",
+	"eCos-exception-2.0", "Fawkes-Runtime-exception", "FLTK-exception", "fmt-exception",
+	"Font-exception-2.0", "freertos-exception-2.0", "GCC-exception-2.0",
+	"GCC-exception-2.0-note", "GCC-exception-3.1", "Gmsh-exception", "GNAT-exception",
+	"GNOME-examples-exception", "GNU-compiler-exception", "gnu-javamail-exception",
+	"GPL-3.0-interface-exception", "GPL-3.0-linking-exception",
+	"GPL-3.0-linking-source-exception", "GPL-CC-1.0", "GStreamer-exception-2005",
+	"GStreamer-exception-2008", "i2p-gpl-java-exception", "KiCad-libraries-exception",
+	"LGPL-3.0-linking-exception", "libpri-OpenH323-exception", "Libtool-exception",
+	"Linux-syscall-note", "LLGPL", "LLVM-exception", "LZMA-exception", "mif-exception",
+	"Nokia-Qt-exception-1.1", "OCaml-LGPL-linking-exception", "OCCT-exception-1.0",
+	"OpenJDK-assembly-exception-1.0", "openvpn-openssl-exception", "PCRE2-exception",
+	"PS-or-PDF-font-exception-20170817", "QPL-1.0-INRIA-2004-exception",
+	"Qt-GPL-exception-1.0", "Qt-LGPL-exception-1.1", "Qwt-exception-1.0",
+	"RRDtool-FLOSS-exception-2.0", "SANE-exception", "SHL-2.0", "SHL-2.1", "stunnel-exception",
+	"SWI-exception", "Swift-exception", "Texinfo-exception", "u-boot-exception-2.0",
+	"UBDL-exception", "Universal-FOSS-exception-1.0", "vsftpd-openssl-exception",
+	"WxWindows-exception-3.1", "x11vnc-openssl-exception",
 };
 
 const char *sbom_spdx_license_list_version(void)
@@ -189,16 +197,25 @@ static int id_cmp(const void *key, const void *elem)
 	return k->n < idlen ? -1 : k->n > idlen ? 1 : 0;
 }
 
-const char *sbom_spdx_license_id(const char *s, size_t n)
+static const char *lookup(const char *const *table, size_t count, const char *s, size_t n)
 {
 	struct id_key k = {s, n};
 	const char *const *hit;
 
 	if (n == 0 || n > 64)
 		return NULL;
-	hit = bsearch(&k, spdx_ids, sizeof(spdx_ids) / sizeof(spdx_ids[0]), sizeof(spdx_ids[0]),
-		      id_cmp);
+	hit = bsearch(&k, table, count, sizeof(table[0]), id_cmp);
 	return hit ? *hit : NULL;
+}
+
+const char *sbom_spdx_license_id(const char *s, size_t n)
+{
+	return lookup(spdx_ids, sizeof(spdx_ids) / sizeof(spdx_ids[0]), s, n);
+}
+
+const char *sbom_spdx_exception_id(const char *s, size_t n)
+{
+	return lookup(spdx_exceptions, sizeof(spdx_exceptions) / sizeof(spdx_exceptions[0]), s, n);
 }
 
 /* ---- SPDX licence expressions (SPDX 2.3 annex D) ------------------------- */
@@ -338,7 +355,7 @@ static bool xprimary(struct xparser *p, int depth)
 	xnext(p);
 	if (p->t != XT_WORD)
 		return false;
-	exc = sbom_spdx_license_id(p->w, p->wn);
+	exc = sbom_spdx_exception_id(p->w, p->wn);
 	if (!exc || bw_buf_appendf(&p->out, " WITH %s", exc) != BW_OK)
 		return false;
 	xnext(p);
@@ -435,39 +452,194 @@ static char *package_spdxid(const struct sbom_pkg *p, size_t index)
 	return bw_buf_detach(&b, NULL);
 }
 
-char *sbom_spdx_join_licenses(const struct bw_strv *lic, bool *compound, bool *nomem)
+/* ---- a package's licences as SPDX ------------------------------------------- */
+
+/* DEP-5 (machine-readable debian/copyright) short names whose SPDX id is
+ * known: "GPL-2+" is GPL-2.0-or-later, "GPL-2" GPL-2.0-only, "LGPL-2.1+",
+ * "GFDL-NIV-1.3" (no invariant sections), "Apache-2", "MPL-1.1",
+ * "Artistic-2", "Expat" (MIT). Others ("BSD-3-clause", "Zlib") already are
+ * SPDX ids up to case. The canonical id into buf, or NULL. */
+static const char *dep5_license(const char *s, char *buf, size_t bufsz)
+{
+	static const struct {
+		const char *dep5;
+		const char *spdx;  /* the SPDX id is spdx-VERSION[infix][-only|-or-later] */
+		const char *infix;
+		bool gnu;          /* takes -only / -or-later */
+	} families[] = {
+		{"GFDL-NIV", "GFDL", "-no-invariants", true},
+		{"AGPL", "AGPL", "", true},
+		{"LGPL", "LGPL", "", true},
+		{"GFDL", "GFDL", "", true},
+		{"GPL", "GPL", "", true},
+		{"Apache", "Apache", "", false},
+		{"Artistic", "Artistic", "", false},
+		{"MPL", "MPL", "", false},
+	};
+	char ver[16];
+
+	if (strcasecmp(s, "Expat") == 0)
+		return "MIT";
+	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
+		size_t fn = strlen(families[i].dep5), vn = 0;
+		const char *v = s + fn;
+		bool plus = false, dot = false;
+
+		if (strncasecmp(s, families[i].dep5, fn) != 0 || v[0] != '-')
+			continue;
+		for (v++; v[vn] && v[vn] != '+'; vn++) {
+			if (v[vn] == '.' && vn > 0 && !dot)
+				dot = true;
+			else if (v[vn] < '0' || v[vn] > '9')
+				return NULL;
+		}
+		if (vn == 0 || vn > 6 || v[vn - 1] == '.')
+			return NULL;
+		if (v[vn] == '+') {
+			plus = true;
+			if (v[vn + 1] != '\0' || !families[i].gnu)
+				return NULL;
+		}
+		snprintf(ver, sizeof(ver), "%.*s%s", (int)vn, v, dot ? "" : ".0");
+		snprintf(buf, bufsz, "%s-%s%s%s", families[i].spdx, ver, families[i].infix,
+			 !families[i].gnu ? "" : plus ? "-or-later" : "-only");
+		return sbom_spdx_license_id(buf, strlen(buf));
+	}
+	return NULL;
+}
+
+char *sbom_spdx_license(const struct sbom_pkg *p, const char *lic, bool *compound)
+{
+	char buf[96];
+	const char *id;
+
+	/* Debian's names first: "LGPL-2.1+" is valid SPDX too, but the
+	 * current id is LGPL-2.1-or-later */
+	if (p->type == SBOM_PKG_DEB && (id = dep5_license(lic, buf, sizeof(buf)))) {
+		*compound = false;
+		return bw_strdup(id);
+	}
+	return sbom_spdx_expression(lic, compound);
+}
+
+/* "LicenseRef-" + the text made an idstring; recorded in refs (ref -> the
+ * text as recorded); a different text that makes the same ref gets "-N". */
+static char *license_ref(const char *text, json_t *refs)
 {
 	struct bw_buf b;
-	char *one;
+	char *ref;
+
+	bw_buf_init(&b, 256);
+	if (bw_buf_appends(&b, "LicenseRef-") != BW_OK || append_idstring(&b, text) != BW_OK) {
+		bw_buf_release(&b);
+		return NULL;
+	}
+	ref = bw_buf_detach(&b, NULL);
+	for (unsigned int n = 2; ref; n++) {
+		const char *have = json_string_value(json_object_get(refs, ref));
+		char *next;
+
+		if (!have)
+			break;
+		if (strcmp(have, text) == 0)
+			return ref;
+		next = bw_strfmt("%s-%u", ref, n);
+		free(ref);
+		ref = next;
+		if (n > 1000) {
+			free(ref);
+			return NULL;
+		}
+	}
+	if (ref && json_object_set_new_nocheck(refs, ref, json_string_nocheck(text)) != 0) {
+		free(ref);
+		return NULL;
+	}
+	return ref;
+}
+
+char *sbom_spdx_join_licenses(const struct sbom_pkg *p, json_t *refs, bool *compound,
+			      bool *nomem)
+{
+	const struct bw_strv *lic = &p->licenses;
+	struct bw_strv parts = {0}; /* "1expr" for a compound part, "0expr" else */
+	struct bw_buf b;
 	bool op = false;
+	char *out = NULL;
 
 	*compound = false;
 	if (lic->n == 0)
 		return NULL;
-	bw_buf_init(&b, SPDX_EXPR_MAX_LEN * 4);
 	for (size_t i = 0; i < lic->n; i++) {
-		enum bw_err result;
+		char *one = sbom_spdx_license(p, lic->v[i], &op), *tagged;
 
-		one = sbom_spdx_expression(lic->v[i], &op);
-		if (!one) {
-			bw_buf_release(&b);
-			return NULL;
-		}
-		if (lic->n > 1 && op)
-			result = bw_buf_appendf(&b, "%s(%s)", i ? " AND " : "", one);
-		else
-			result = bw_buf_appendf(&b, "%s%s", i ? " AND " : "", one);
-		free(one);
-		if (result != BW_OK) {
-			/* too long to be useful: say NOASSERTION rather than fail */
-			bw_buf_release(&b);
-			if (result == BW_ERR_NOMEM)
+		if (!one && refs) {
+			one = license_ref(lic->v[i], refs);
+			op = false;
+			if (!one) {
 				*nomem = true;
-			return NULL;
+				goto out_parts;
+			}
+		}
+		if (!one)
+			goto out_parts;
+		tagged = bw_strfmt("%c%s", op ? '1' : '0', one);
+		free(one);
+		if (!tagged) {
+			*nomem = true;
+			goto out_parts;
+		}
+		if (bw_strv_contains(&parts, tagged)) {
+			free(tagged);
+		} else if (bw_strv_push_owned(&parts, tagged) != BW_OK) {
+			free(tagged);
+			*nomem = true;
+			goto out_parts;
 		}
 	}
-	*compound = lic->n > 1 || op;
-	return bw_buf_detach(&b, NULL);
+	bw_buf_init(&b, SPDX_EXPR_MAX_LEN * 4);
+	for (size_t i = 0; i < parts.n; i++) {
+		const char *s = parts.v[i];
+		bool paren = parts.n > 1 && s[0] == '1';
+		enum bw_err result;
+
+		result = bw_buf_appendf(&b, "%s%s%s%s", i ? " AND " : "", paren ? "(" : "", s + 1,
+					paren ? ")" : "");
+		if (result != BW_OK) {
+			/* too long to be useful: NOASSERTION rather than fail */
+			if (result == BW_ERR_NOMEM)
+				*nomem = true;
+			bw_buf_release(&b);
+			goto out_parts;
+		}
+	}
+	*compound = parts.n > 1 || parts.v[0][0] == '1';
+	out = bw_buf_detach(&b, NULL);
+out_parts:
+	bw_strv_release(&parts);
+	return out;
+}
+
+/* hasExtractedLicensingInfos: one entry per LicenseRef the packages use. */
+static json_t *extracted_licenses(struct sbom_jb *jb, json_t *refs)
+{
+	json_t *arr = sbom_jarr(jb), *v;
+	const char *ref;
+
+	json_object_foreach(refs, ref, v) {
+		json_t *o = sbom_jobj(jb);
+
+		sbom_jset_str(jb, o, "licenseId", ref);
+		/* the database names the licence; its text is not in the image's
+		 * package database, so the name is all there is to extract */
+		sbom_jset_str(jb, o, "extractedText", json_string_value(v));
+		sbom_jset_str(jb, o, "name", json_string_value(v));
+		sbom_jset_str(jb, o, "comment",
+			      "licence name as the package database records it; not on the SPDX "
+			      "licence list");
+		sbom_jpush(jb, arr, o);
+	}
+	return arr;
 }
 
 /* The fields every package carries, set to NOASSERTION / false. */
@@ -552,7 +724,8 @@ static char *source_info(const struct sbom_pkg *p)
 	return bw_buf_detach(&b, NULL);
 }
 
-static json_t *pkg_package(struct sbom_jb *jb, const struct sbom_pkg *p, const char *spdxid)
+static json_t *pkg_package(struct sbom_jb *jb, const struct sbom_pkg *p, const char *spdxid,
+			   json_t *refs)
 {
 	json_t *o = sbom_jobj(jb);
 	char *lic, *info;
@@ -562,32 +735,20 @@ static json_t *pkg_package(struct sbom_jb *jb, const struct sbom_pkg *p, const c
 	sbom_jset_str(jb, o, "name", p->name ? p->name : "");
 	sbom_jset_str(jb, o, "versionInfo", p->version);
 	set_package_defaults(jb, o);
-	lic = sbom_spdx_join_licenses(&p->licenses, &compound, &jb->nomem);
+	lic = sbom_spdx_join_licenses(p, refs, &compound, &jb->nomem);
 	sbom_jset_str(jb, o, "licenseDeclared", lic ? lic : SPDX_NOASSERTION);
-	if (!lic && p->licenses.n > 0) {
-		struct bw_buf b;
-		bool bad = false;
-
-		bw_buf_init(&b, 8192);
-		for (size_t i = 0; i < p->licenses.n && !bad; i++)
-			bad = bw_buf_appendf(&b, "%s%s", i ? "; " : "as recorded: ",
-					     p->licenses.v[i]) != BW_OK;
-		if (!bad)
-			sbom_jset_str(jb, o, "licenseComments", b.data);
-		bw_buf_release(&b);
-	}
 	free(lic);
 	info = source_info(p);
 	sbom_jset_str(jb, o, "sourceInfo", info);
 	free(info);
 	if (p->purl) {
-		json_t *refs = sbom_jarr(jb), *r = sbom_jobj(jb);
+		json_t *ext = sbom_jarr(jb), *r = sbom_jobj(jb);
 
 		sbom_jset_str(jb, r, "referenceCategory", "PACKAGE-MANAGER");
 		sbom_jset_str(jb, r, "referenceType", "purl");
 		sbom_jset_str(jb, r, "referenceLocator", p->purl);
-		sbom_jpush(jb, refs, r);
-		sbom_jset(jb, o, "externalRefs", refs);
+		sbom_jpush(jb, ext, r);
+		sbom_jset(jb, o, "externalRefs", ext);
 	}
 	return o;
 }
@@ -610,7 +771,7 @@ enum bw_err sbom_write_spdx(const struct sbom *sb, FILE *f, struct bw_errbuf *eb
 {
 	struct sbom_jb jb = {0};
 	char ts[64], uuid[37], *ns;
-	json_t *doc, *ci, *creators, *pkgs, *rels;
+	json_t *doc, *ci, *creators, *pkgs, *rels, *refs;
 	enum bw_err result;
 
 	result = sbom_write_uuid(uuid, eb);
@@ -638,6 +799,7 @@ enum bw_err sbom_write_spdx(const struct sbom *sb, FILE *f, struct bw_errbuf *eb
 
 	pkgs = sbom_jarr(&jb);
 	rels = sbom_jarr(&jb);
+	refs = sbom_jobj(&jb);
 	sbom_jpush(&jb, pkgs, image_package(&jb, sb));
 	add_relationship(&jb, rels, "SPDXRef-DOCUMENT", "DESCRIBES", "SPDXRef-Image");
 	if (sb->distro.id) {
@@ -652,10 +814,12 @@ enum bw_err sbom_write_spdx(const struct sbom *sb, FILE *f, struct bw_errbuf *eb
 			jb.nomem = true;
 			break;
 		}
-		sbom_jpush(&jb, pkgs, pkg_package(&jb, &sb->pkgs[i], id));
+		sbom_jpush(&jb, pkgs, pkg_package(&jb, &sb->pkgs[i], id, refs));
 		add_relationship(&jb, rels, "SPDXRef-Image", "CONTAINS", id);
 		free(id);
 	}
+	if (refs && json_object_size(refs) > 0)
+		sbom_jset(&jb, doc, "hasExtractedLicensingInfos", extracted_licenses(&jb, refs));
 	sbom_jset(&jb, doc, "packages", pkgs);
 	sbom_jset(&jb, doc, "relationships", rels);
 	if (jb.nomem) {
@@ -665,5 +829,6 @@ enum bw_err sbom_write_spdx(const struct sbom *sb, FILE *f, struct bw_errbuf *eb
 	result = bw_json_write(doc, f, eb);
 out_doc:
 	json_decref(doc);
+	json_decref(refs);
 	return result;
 }

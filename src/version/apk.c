@@ -161,18 +161,18 @@ static int token_cmp(const struct tstate *a, const struct tstate *b)
 	case TOK_DIGIT:
 		/* a leading zero on either side: string comparison (Gentoo) */
 		if (a->val[0] == '0' || b->val[0] == '0')
-			return vi_bytecmp(a->val, a->len, b->val, b->len);
+			return version_bytecmp(a->val, a->len, b->val, b->len);
 		/* fall through */
 	case TOK_INITIAL_DIGIT:
 	case TOK_SUFFIX_NO:
 	case TOK_REVISION_NO:
-		return vi_numcmp(a->val, a->len, b->val, b->len);
+		return version_numcmp(a->val, a->len, b->val, b->len);
 	case TOK_LETTER:
 		return (unsigned char)a->val[0] - (unsigned char)b->val[0];
 	case TOK_SUFFIX:
 		return (int)a->suffix - (int)b->suffix;
 	default:
-		return vi_bytecmp(a->val, a->len, b->val, b->len);
+		return version_bytecmp(a->val, a->len, b->val, b->len);
 	}
 }
 
@@ -202,7 +202,7 @@ static int apk_cmp(const char *a, const char *b, bool fuzzy)
 	return 0;
 }
 
-bool vapk_valid(const char *v)
+bool version_apk_valid(const char *v)
 {
 	struct tstate t;
 	for (token_first(&t, v); t.token < TOK_END; token_next(&t))
@@ -210,14 +210,14 @@ bool vapk_valid(const char *v)
 	return t.token == TOK_END;
 }
 
-int vapk_compare(const char *a, const char *b, bool *valid)
+int version_apk_compare(const char *a, const char *b, bool *valid)
 {
-	*valid = vapk_valid(a) && vapk_valid(b);
+	*valid = version_apk_valid(a) && version_apk_valid(b);
 	return apk_cmp(a, b, false);
 }
 
 /* apk_version_result_mask + apk_version_match */
-int vapk_match(const char *a, const char *op, const char *b)
+int version_apk_match(const char *a, const char *op, const char *b)
 {
 	enum { LESS = 1, EQUAL = 2, GREATER = 4, FUZZY = 8 };
 	bool conflict = false;

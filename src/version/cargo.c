@@ -44,7 +44,7 @@ static bool c_ids(const char *s, size_t *i, bool numcheck)
 	}
 }
 
-static bool c_parse(const char *s, struct vsv *v)
+static bool c_parse(const char *s, struct version_sv *v)
 {
 	size_t i = 0;
 
@@ -69,22 +69,22 @@ static bool c_parse(const char *s, struct vsv *v)
 	return s[i] == '\0';
 }
 
-int vcargo_compare(const char *a, const char *b, bool *valid)
+int version_cargo_compare(const char *a, const char *b, bool *valid)
 {
-	struct vsv x, y;
+	struct version_sv x, y;
 	bool oka = c_parse(a, &x), okb = c_parse(b, &y);
 
 	*valid = oka && okb;
 	if (!oka || !okb) {
 		if (oka != okb)
 			return oka ? 1 : -1;
-		return vi_bytecmp(a, strlen(a), b, strlen(b));
+		return version_bytecmp(a, strlen(a), b, strlen(b));
 	}
-	return vsv_cmp(&x, &y);
+	return version_sv_cmp(&x, &y);
 }
 
-bool vcargo_valid(const char *v)
+bool version_cargo_valid(const char *v)
 {
-	struct vsv x;
+	struct version_sv x;
 	return c_parse(v, &x);
 }

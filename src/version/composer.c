@@ -16,7 +16,7 @@
 
 static bool ieq(const char *s, size_t n, const char *w)
 {
-	return strlen(w) == n && vi_bytecasecmp(s, n, w, n) == 0;
+	return strlen(w) == n && version_bytecasecmp(s, n, w, n) == 0;
 }
 
 static const char *expand_stability(const char *s, size_t n)
@@ -44,7 +44,7 @@ static bool modifier(const char *s, size_t n, size_t i, char *out, size_t *o, si
 		j++;
 	for (size_t k = 0; k < sizeof(stab) / sizeof(stab[0]); k++) {
 		size_t l = strlen(stab[k]);
-		if (n - j < l || vi_bytecasecmp(s + j, l, stab[k], l) != 0)
+		if (n - j < l || version_bytecasecmp(s + j, l, stab[k], l) != 0)
 			continue;
 		const char *word = s + j;
 		size_t t = j + l;
@@ -124,7 +124,8 @@ static bool composer_normalize(const char *in, char *out, size_t cap)
 		return true;
 	}
 	if (n > 4 && ieq(s, 4, "dev-")) {
-		memcpy(out, s, n);
+		memcpy(out, "dev-", 4);
+		memcpy(out + 4, s + 4, n - 4);
 		out[n] = '\0';
 		return true;
 	}
@@ -195,6 +196,17 @@ static bool composer_normalize(const char *in, char *out, size_t cap)
 			}
 			break;
 		}
+		/* (?:[.:-]?\d{1,3}){0,2} */
+		for (int extra = 0; groups >= 1 && extra < 2; extra++) {
+			size_t u = t;
+			if (u < n && (s[u] == '.' || s[u] == ':' || s[u] == '-'))
+				u++;
+			size_t dg = 0;
+			while (u + dg < n && dg < 3 && vi_digit((unsigned char)s[u + dg]))
+				dg++;
+			if (dg > 0 && !(u + dg < n && vi_digit((unsigned char)s[u + dg])))
+				t = u + dg;
+		}
 		if (groups >= 1 && (size_t)(t - k) < cap) {
 			for (size_t q = k; q < t; q++)
 				out[o++] = vi_digit((unsigned char)s[q]) ? s[q] : '.';
@@ -203,7 +215,54 @@ static bool composer_normalize(const char *in, char *out, size_t cap)
 				return true;
 		}
 	}
+	/* (.*?)[.-]?dev$ -> normalizeBranch: v?N(.N|.x)(.N|.x)(.N|.x), x -> 9999999 */
+	if (n >= 3 && ieq(s + n - 3, 3, "dev")) {
+		size_t e = n - 3;
+		if (e > 0 && (s[e - 1] == '.' || s[e - 1] == '-'))
+			e--;
+		size_t q = (e > 0 && (s[0] == 'v' || s[0] == 'V')) ? 1 : 0, st = q;
+		while (q < e && vi_digit((unsigned char)s[q]))
+			q++;
+		if (q == st || q - st + 4 * 8 + 8 >= cap)
+			return false;
+		o = 0;
+		memcpy(out, s + st, q - st);
+		o = q - st;
+		for (int part = 0; part < 3; part++) {
+			if (q < e) {
+				if (s[q] != '.' || q + 1 >= e)
+					return false;
+				q++;
+				size_t ps = q;
+				if (s[q] == 'x' || s[q] == 'X' || s[q] == '*') {
+					q++;
+					memcpy(out + o, ".9999999", 8);
+					o += 8;
+					continue;
+				}
+				while (q < e && vi_digit((unsigned char)s[q]))
+					q++;
+				if (q == ps || o + (q - ps) + 2 >= cap)
+					return false;
+				out[o++] = '.';
+				memcpy(out + o, s + ps, q - ps);
+				o += q - ps;
+			} else {
+				memcpy(out + o, ".9999999", 8);
+				o += 8;
+			}
+		}
+		if (q != e || o + 5 > cap)
+			return false;
+		memcpy(out + o, "-dev", 5);
+		return true;
+	}
 	return false;
+}
+
+bool version_composer_normalize(const char *in, char *out, size_t cap)
+{
+	return composer_normalize(in, out, cap);
 }
 
 /* PHP's php_canonicalize_version + version_compare */
@@ -267,7 +326,7 @@ static int php_version_compare(const char *a, const char *b)
 		size_t l2 = n2 ? (size_t)(n2 - p2) : (size_t)(e2 - p2);
 		bool d1 = l1 && vi_digit((unsigned char)*p1), d2 = l2 && vi_digit((unsigned char)*p2);
 		if (d1 && d2)
-			r = vi_numcmp(p1, l1, p2, l2);
+			r = version_numcmp(p1, l1, p2, l2);
 		else if (!d1 && !d2)
 			r = special_form(p1, l1) - special_form(p2, l2);
 		else if (d1)
@@ -293,7 +352,7 @@ static int php_version_compare(const char *a, const char *b)
 
 static _Thread_local char norm_a[NORM_MAX], norm_b[NORM_MAX];
 
-int vcomposer_compare(const char *a, const char *b, bool *valid)
+int version_composer_compare(const char *a, const char *b, bool *valid)
 {
 	bool oka = composer_normalize(a, norm_a, sizeof(norm_a));
 	bool okb = composer_normalize(b, norm_b, sizeof(norm_b));
@@ -302,18 +361,18 @@ int vcomposer_compare(const char *a, const char *b, bool *valid)
 	if (!oka || !okb) {
 		if (oka != okb)
 			return oka ? 1 : -1;
-		return vi_bytecmp(a, strlen(a), b, strlen(b));
+		return version_bytecmp(a, strlen(a), b, strlen(b));
 	}
 	bool ba = strncmp(norm_a, "dev-", 4) == 0, bb = strncmp(norm_b, "dev-", 4) == 0;
 	if (ba || bb) {
 		if (ba && bb)
-			return vi_bytecmp(norm_a, strlen(norm_a), norm_b, strlen(norm_b));
+			return version_bytecmp(norm_a, strlen(norm_a), norm_b, strlen(norm_b));
 		return ba ? -1 : 1;
 	}
 	return php_version_compare(norm_a, norm_b);
 }
 
-bool vcomposer_valid(const char *v)
+bool version_composer_valid(const char *v)
 {
 	return composer_normalize(v, norm_a, sizeof(norm_a));
 }

@@ -47,7 +47,7 @@ static bool dpkg_split(const char *v, struct dpkg_ver *out)
 			ok = false; /* "epoch in version is empty" */
 		/* dpkg parses the epoch with strtol: digits only, <= INT_MAX */
 		uint64_t ep;
-		if (!vi_parse_u64(s, out->epoch_len, 2147483647u, &ep))
+		if (!version_parse_u64(s, out->epoch_len, 2147483647u, &ep))
 			ok = false;
 		s = colon + 1;
 		if (s == e)
@@ -113,14 +113,14 @@ static int verrevcmp(const char *a, size_t an, const char *b, size_t bn)
 		const char *dt = b;
 		while (b < be && vi_digit((unsigned char)*b))
 			b++;
-		int r = vi_numcmp(ds, (size_t)(a - ds), dt, (size_t)(b - dt));
+		int r = version_numcmp(ds, (size_t)(a - ds), dt, (size_t)(b - dt));
 		if (r)
 			return r;
 	}
 	return 0;
 }
 
-int vdpkg_compare(const char *a, const char *b, bool *valid)
+int version_dpkg_compare(const char *a, const char *b, bool *valid)
 {
 	struct dpkg_ver va, vb;
 	bool oka = dpkg_split(a, &va), okb = dpkg_split(b, &vb);
@@ -128,7 +128,7 @@ int vdpkg_compare(const char *a, const char *b, bool *valid)
 
 	*valid = oka && okb;
 	/* A bad epoch still compares by its digits (garbage sorts as 0). */
-	r = vi_numcmp(va.epoch, strspn(va.epoch, "0123456789") < va.epoch_len ? 0 : va.epoch_len,
+	r = version_numcmp(va.epoch, strspn(va.epoch, "0123456789") < va.epoch_len ? 0 : va.epoch_len,
 		      vb.epoch, strspn(vb.epoch, "0123456789") < vb.epoch_len ? 0 : vb.epoch_len);
 	if (r)
 		return r;
@@ -138,7 +138,7 @@ int vdpkg_compare(const char *a, const char *b, bool *valid)
 	return verrevcmp(va.rev, va.rev_len, vb.rev, vb.rev_len);
 }
 
-bool vdpkg_valid(const char *v)
+bool version_dpkg_valid(const char *v)
 {
 	struct dpkg_ver dv;
 	return dpkg_split(v, &dv);

@@ -149,11 +149,11 @@ static int gem_cmp(const struct gver *a, const struct gver *b)
 	for (size_t i = 0; i < na || i < nb; i++) {
 		const struct gseg *l = i < na ? &ca[i] : &zero, *rr = i < nb ? &cb[i] : &zero;
 		if (l->num && rr->num)
-			r = vi_numcmp(l->p, l->n, rr->p, rr->n);
+			r = version_numcmp(l->p, l->n, rr->p, rr->n);
 		else if (l->num != rr->num)
 			r = l->num ? 1 : -1;
 		else
-			r = vi_bytecmp(l->p, l->n, rr->p, rr->n);
+			r = version_bytecmp(l->p, l->n, rr->p, rr->n);
 		if (r)
 			break;
 	}
@@ -162,7 +162,7 @@ static int gem_cmp(const struct gver *a, const struct gver *b)
 
 static _Thread_local struct gver gv_a, gv_b, gv_c;
 
-int vgem_compare(const char *a, const char *b, bool *valid)
+int version_gem_compare(const char *a, const char *b, bool *valid)
 {
 	bool oka = gem_parse(a, strlen(a), &gv_a), okb = gem_parse(b, strlen(b), &gv_b);
 
@@ -170,12 +170,12 @@ int vgem_compare(const char *a, const char *b, bool *valid)
 	if (!oka || !okb) {
 		if (oka != okb)
 			return oka ? 1 : -1;
-		return vi_bytecmp(a, strlen(a), b, strlen(b));
+		return version_bytecmp(a, strlen(a), b, strlen(b));
 	}
 	return gem_cmp(&gv_a, &gv_b);
 }
 
-bool vgem_valid(const char *v)
+bool version_gem_valid(const char *v)
 {
 	return gem_parse(v, strlen(v), &gv_a);
 }

@@ -76,7 +76,7 @@ static bool go_parse(const char *s, struct gover *g)
 	return s[i] == '\0';
 }
 
-int vgo_compare(const char *a, const char *b, bool *valid)
+int version_go_compare(const char *a, const char *b, bool *valid)
 {
 	struct gover x, y;
 	bool oka = go_parse(a, &x), okb = go_parse(b, &y);
@@ -85,16 +85,16 @@ int vgo_compare(const char *a, const char *b, bool *valid)
 	if (!oka || !okb)
 		return oka == okb ? 0 : oka ? 1 : -1;
 	for (int k = 0; k < 3; k++) {
-		int r = vi_numcmp(x.num[k], x.len[k], y.num[k], y.len[k]);
+		int r = version_numcmp(x.num[k], x.len[k], y.num[k], y.len[k]);
 		if (r)
 			return r;
 	}
 	if (!x.pre_len || !y.pre_len)
 		return x.pre_len ? -1 : y.pre_len ? 1 : 0;
-	return vi_prerelease_cmp(x.pre, x.pre_len, y.pre, y.pre_len, false);
+	return version_prerelease_cmp(x.pre, x.pre_len, y.pre, y.pre_len, false);
 }
 
-bool vgo_valid(const char *v)
+bool version_go_valid(const char *v)
 {
 	struct gover g;
 	return go_parse(v, &g);

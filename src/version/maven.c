@@ -336,7 +336,7 @@ static int qual_cmp(const char *a, size_t an, const char *b, size_t bn)
 			*ol = qn + 2;
 		}
 	}
-	return vi_bytecmp(ba, la, bb, lb);
+	return version_bytecmp(ba, la, bb, lb);
 }
 
 static int mcmp(const struct mver *v, int a, const struct mver *w, int b, int depth);
@@ -381,7 +381,7 @@ static int mcmp(const struct mver *v, int a, const struct mver *w, int b, int de
 	switch (x->type) {
 	case M_NUM:
 		if (y->type == M_NUM)
-			return vi_numcmp(x->s, x->n, y->s, y->n);
+			return version_numcmp(x->s, x->n, y->s, y->n);
 		return 1;
 	case M_STR:
 		switch (y->type) {
@@ -456,7 +456,7 @@ static int mcmp(const struct mver *v, int a, const struct mver *w, int b, int de
 /* Two parsed versions are ~40 KiB each: keep them off small stacks. */
 static _Thread_local struct mver mv_a, mv_b;
 
-int vmaven_compare(const char *a, const char *b, bool *valid)
+int version_maven_compare(const char *a, const char *b, bool *valid)
 {
 	bool oka = mvn_parse(a, &mv_a), okb = mvn_parse(b, &mv_b);
 
@@ -464,12 +464,12 @@ int vmaven_compare(const char *a, const char *b, bool *valid)
 	if (!oka || !okb) {
 		if (oka != okb)
 			return oka ? 1 : -1;
-		return vi_bytecmp(a, strlen(a), b, strlen(b));
+		return version_bytecmp(a, strlen(a), b, strlen(b));
 	}
 	return mcmp(&mv_a, mv_a.root, &mv_b, mv_b.root, 0);
 }
 
-bool vmaven_valid(const char *v)
+bool version_maven_valid(const char *v)
 {
 	return *v != '\0' && mvn_parse(v, &mv_a);
 }

@@ -50,7 +50,7 @@ static bool nu_parse(const char *s, struct nuver *v)
 		size_t len = i - st;
 		while (len > 1 && *p == '0')
 			p++, len--;
-		if (i == st || !vi_parse_u64(p, len, 2147483647u, &n))
+		if (i == st || !version_parse_u64(p, len, 2147483647u, &n))
 			return false;
 		v->num[k] = p;
 		v->len[k] = len;
@@ -74,7 +74,7 @@ static bool nu_parse(const char *s, struct nuver *v)
 	return s[i] == '\0';
 }
 
-int vnuget_compare(const char *a, const char *b, bool *valid)
+int version_nuget_compare(const char *a, const char *b, bool *valid)
 {
 	struct nuver x, y;
 	bool oka = nu_parse(a, &x), okb = nu_parse(b, &y);
@@ -83,19 +83,19 @@ int vnuget_compare(const char *a, const char *b, bool *valid)
 	if (!oka || !okb) {
 		if (oka != okb)
 			return oka ? 1 : -1;
-		return vi_bytecmp(a, strlen(a), b, strlen(b));
+		return version_bytecmp(a, strlen(a), b, strlen(b));
 	}
 	for (int k = 0; k < 4; k++) {
-		int r = vi_numcmp(x.num[k], x.len[k], y.num[k], y.len[k]);
+		int r = version_numcmp(x.num[k], x.len[k], y.num[k], y.len[k]);
 		if (r)
 			return r;
 	}
 	if (!x.pre_len || !y.pre_len)
 		return x.pre_len ? -1 : y.pre_len ? 1 : 0;
-	return vi_prerelease_cmp(x.pre, x.pre_len, y.pre, y.pre_len, true);
+	return version_prerelease_cmp(x.pre, x.pre_len, y.pre, y.pre_len, true);
 }
 
-bool vnuget_valid(const char *v)
+bool version_nuget_valid(const char *v)
 {
 	struct nuver x;
 	return nu_parse(v, &x);

@@ -28,7 +28,7 @@ static bool word(const char *s, size_t *i, const char *w)
 	return true;
 }
 
-static void digits(const char *s, size_t *i, struct vpep_num *out)
+static void digits(const char *s, size_t *i, struct version_pep_num *out)
 {
 	out->p = s + *i;
 	while (vi_digit((unsigned char)s[*i]))
@@ -38,7 +38,7 @@ static void digits(const char *s, size_t *i, struct vpep_num *out)
 
 /* [-_.]? LABEL [-_.]? N? ; labels in the regex's order of alternatives */
 static bool labelled(const char *s, size_t *i, const char *const *labels, const int *kinds, int *kind,
-		     struct vpep_num *num)
+		     struct version_pep_num *num)
 {
 	size_t j = *i;
 	if (sep((unsigned char)s[j]))
@@ -57,7 +57,7 @@ static bool labelled(const char *s, size_t *i, const char *const *labels, const 
 	return false;
 }
 
-bool vpep_parse(const char *s, struct vpep *v)
+bool version_pep_parse(const char *s, struct version_pep *v)
 {
 	static const char *const pre_l[] = {"alpha", "a", "beta", "b", "preview", "pre", "c", "rc", NULL};
 	static const int pre_k[] = {1, 1, 2, 2, 3, 3, 3, 3};
@@ -127,12 +127,12 @@ bool vpep_parse(const char *s, struct vpep *v)
 	return s[i] == '\0';
 }
 
-static int num_cmp(const struct vpep_num *a, const struct vpep_num *b)
+static int num_cmp(const struct version_pep_num *a, const struct version_pep_num *b)
 {
-	return vi_numcmp(a->p, a->n, b->p, b->n);
+	return version_numcmp(a->p, a->n, b->p, b->n);
 }
 
-static bool num_zero(const struct vpep_num *a)
+static bool num_zero(const struct version_pep_num *a)
 {
 	for (size_t i = 0; i < a->n; i++)
 		if (a->p[i] != '0')
@@ -141,7 +141,7 @@ static bool num_zero(const struct vpep_num *a)
 }
 
 /* local segments: numbers above strings, strings case-insensitively */
-static int local_cmp(const struct vpep *a, const struct vpep *b)
+static int local_cmp(const struct version_pep *a, const struct version_pep *b)
 {
 	if (!a->local || !b->local)
 		return a->local ? 1 : b->local ? -1 : 0;
@@ -158,11 +158,11 @@ static int local_cmp(const struct vpep *a, const struct vpep *b)
 			yn = yn && vi_digit((unsigned char)*y);
 		int r;
 		if (xn && yn)
-			r = vi_numcmp(xs, (size_t)(x - xs), ys, (size_t)(y - ys));
+			r = version_numcmp(xs, (size_t)(x - xs), ys, (size_t)(y - ys));
 		else if (xn != yn)
 			r = xn ? 1 : -1;
 		else
-			r = vi_bytecasecmp(xs, (size_t)(x - xs), ys, (size_t)(y - ys));
+			r = version_bytecasecmp(xs, (size_t)(x - xs), ys, (size_t)(y - ys));
 		if (r)
 			return r;
 		if (x < xe)
@@ -172,7 +172,7 @@ static int local_cmp(const struct vpep *a, const struct vpep *b)
 	}
 }
 
-int vpep_cmp(const struct vpep *a, const struct vpep *b, bool with_local)
+int version_pep_cmp(const struct version_pep *a, const struct version_pep *b, bool with_local)
 {
 	int r = num_cmp(&a->epoch, &b->epoch);
 	if (r)
@@ -218,7 +218,7 @@ static bool put(char **o, char *end, const char *s, size_t n)
 	return true;
 }
 
-static bool put_num(char **o, char *end, const struct vpep_num *n)
+static bool put_num(char **o, char *end, const struct version_pep_num *n)
 {
 	const char *p = n->p;
 	size_t len = n->n;
@@ -229,7 +229,7 @@ static bool put_num(char **o, char *end, const struct vpep_num *n)
 	return len ? put(o, end, p, len) : put(o, end, "0", 1);
 }
 
-bool vpep_format(const struct vpep *v, bool with_local, char *out, size_t outsz)
+bool version_pep_format(const struct version_pep *v, bool with_local, char *out, size_t outsz)
 {
 	static const char *const pre_s[] = {"", "a", "b", "rc"};
 	char *o = out, *end = out + outsz;
@@ -258,7 +258,7 @@ bool vpep_format(const struct vpep *v, bool with_local, char *out, size_t outsz)
 			bool num = true;
 			for (; p < pe && !sep((unsigned char)*p); p++)
 				num = num && vi_digit((unsigned char)*p);
-			struct vpep_num n = {st, (size_t)(p - st)};
+			struct version_pep_num n = {st, (size_t)(p - st)};
 			if (num) {
 				if (!put_num(&o, end, &n))
 					return false;
@@ -279,28 +279,28 @@ bool vpep_format(const struct vpep *v, bool with_local, char *out, size_t outsz)
 	return true;
 }
 
-bool vpep440_normalize(const char *v, char *out, size_t outsz)
+bool version_pep440_normalize(const char *v, char *out, size_t outsz)
 {
-	struct vpep p;
-	return vpep_parse(v, &p) && vpep_format(&p, true, out, outsz);
+	struct version_pep p;
+	return version_pep_parse(v, &p) && version_pep_format(&p, true, out, outsz);
 }
 
-int vpep440_compare(const char *a, const char *b, bool *valid)
+int version_pep440_compare(const char *a, const char *b, bool *valid)
 {
-	struct vpep x, y;
-	bool oka = vpep_parse(a, &x), okb = vpep_parse(b, &y);
+	struct version_pep x, y;
+	bool oka = version_pep_parse(a, &x), okb = version_pep_parse(b, &y);
 
 	*valid = oka && okb;
 	if (!oka || !okb) {
 		if (oka != okb)
 			return oka ? 1 : -1;
-		return vi_bytecmp(a, strlen(a), b, strlen(b));
+		return version_bytecmp(a, strlen(a), b, strlen(b));
 	}
-	return vpep_cmp(&x, &y, true);
+	return version_pep_cmp(&x, &y, true);
 }
 
-bool vpep440_valid(const char *v)
+bool version_pep440_valid(const char *v)
 {
-	struct vpep p;
-	return vpep_parse(v, &p);
+	struct version_pep p;
+	return version_pep_parse(v, &p);
 }

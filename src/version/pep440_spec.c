@@ -20,29 +20,12 @@ struct spec {
 	const char *ver; /* text after the operator, trimmed */
 	size_t len;
 	bool wildcard;   /* "==1.2.*" / "!=1.2.*" (ver excludes ".*") */
-	struct vpep v;   /* parsed unless S_ARB */
+	struct version_pep v;   /* parsed unless S_ARB */
 };
 
-static bool is_pre(const struct vpep *v)
+static bool is_pre(const struct version_pep *v)
 {
 	return v->pre_kind || v->has_dev;
-}
-
-static void base_of(const struct vpep *v, struct vpep *b)
-{
-	*b = *v;
-	b->pre_kind = 0;
-	b->has_post = b->has_dev = false;
-	b->local = NULL;
-	b->local_len = 0;
-}
-
-static bool base_equal(const struct vpep *a, const struct vpep *b)
-{
-	struct vpep x, y;
-	base_of(a, &x);
-	base_of(b, &y);
-	return vpep_cmp(&x, &y, false) == 0;
 }
 
 struct item {
@@ -100,12 +83,12 @@ static bool all_digits(const struct item *it)
 }
 
 /* _compare_equal with a ".*" spec: prefix match on split, padded items */
-static bool prefix_match(const struct vpep *prospective, const struct vpep *spec)
+static bool prefix_match(const struct version_pep *prospective, const struct version_pep *spec)
 {
 	char ps[VERSION_MAX_LEN * 2], ss[VERSION_MAX_LEN * 2];
 	struct item pi[SPLIT_MAX], si[SPLIT_MAX], padded[SPLIT_MAX * 2];
 
-	if (!vpep_format(prospective, false, ps, sizeof(ps)) || !vpep_format(spec, false, ss, sizeof(ss)))
+	if (!version_pep_format(prospective, false, ps, sizeof(ps)) || !version_pep_format(spec, false, ss, sizeof(ss)))
 		return false;
 	size_t np = vsplit(ps, pi), ns = vsplit(ss, si);
 	size_t lp = 0, ls = 0, k = 0;
@@ -127,49 +110,58 @@ static bool prefix_match(const struct vpep *prospective, const struct vpep *spec
 	return true;
 }
 
-static bool op_equal(const struct vpep *v, const struct spec *s)
+static bool op_equal(const struct version_pep *v, const struct spec *s)
 {
 	if (s->wildcard)
 		return prefix_match(v, &s->v);
-	return vpep_cmp(v, &s->v, s->v.local != NULL) == 0;
+	return version_pep_cmp(v, &s->v, s->v.local != NULL) == 0;
 }
 
-static bool spec_contains(const struct vpep *v, const char *raw, const struct spec *s)
+static bool spec_contains(const struct version_pep *v, const char *raw, const struct spec *s)
 {
 	switch (s->op) {
 	case S_EQ: return op_equal(v, s);
 	case S_NE: return !op_equal(v, s);
-	case S_LE: return vpep_cmp(v, &s->v, false) <= 0;
-	case S_GE: return vpep_cmp(v, &s->v, false) >= 0;
-	case S_LT:
-		if (!(vpep_cmp(v, &s->v, true) < 0))
+	case S_LE: return version_pep_cmp(v, &s->v, false) <= 0;
+	case S_GE: return version_pep_cmp(v, &s->v, false) >= 0;
+	case S_LT: {
+		if (!(version_pep_cmp(v, &s->v, true) < 0))
 			return false;
-		return !(!is_pre(&s->v) && is_pre(v) && base_equal(v, &s->v));
-	case S_GT:
-		if (!(vpep_cmp(v, &s->v, true) > 0))
+		/* not a pre-release of the named version: v < spec.dev0 */
+		struct version_pep early = s->v;
+		early.has_dev = true;
+		early.dev = (struct version_pep_num){"0", 1};
+		early.local = NULL;
+		early.local_len = 0;
+		return !(!is_pre(&s->v) && is_pre(v) && version_pep_cmp(v, &early, true) >= 0);
+	}
+	case S_GT: {
+		if (!(version_pep_cmp(v, &s->v, true) > 0))
 			return false;
-		if (!s->v.has_post && v->has_post && base_equal(v, &s->v))
+		/* not a post-release of the named version itself */
+		struct version_pep pb = *v;
+		pb.has_post = pb.has_dev = false;
+		pb.local = NULL;
+		pb.local_len = 0;
+		if (!s->v.has_post && v->has_post && version_pep_cmp(&pb, &s->v, true) == 0)
 			return false;
-		return !(v->local && base_equal(v, &s->v));
+		/* nor a local variant of it */
+		return !(v->local && version_pep_cmp(v, &s->v, false) == 0);
+	}
 	case S_COMPAT: {
-		if (vpep_cmp(v, &s->v, false) < 0)
+		if (version_pep_cmp(v, &s->v, false) < 0)
 			return false;
 		/* prefix: the release without its last part, then ".*" */
-		struct vpep pfx;
+		struct version_pep pfx;
 		memset(&pfx, 0, sizeof(pfx));
 		pfx.epoch = s->v.epoch;
 		pfx.nrel = s->v.nrel - 1;
 		memcpy(pfx.rel, s->v.rel, sizeof(pfx.rel[0]) * pfx.nrel);
 		return prefix_match(v, &pfx);
 	}
-	case S_ARB: {
-		char norm[VERSION_MAX_LEN * 2];
-		size_t rl = strlen(raw);
-		if (vi_bytecasecmp(raw, rl, s->ver, s->len) == 0)
-			return true;
-		return vpep_format(v, true, norm, sizeof(norm)) &&
-		       vi_bytecasecmp(norm, strlen(norm), s->ver, s->len) == 0;
-	}
+	case S_ARB:
+		/* str(item).lower() == spec.lower(): the string as given */
+		return version_bytecasecmp(raw, strlen(raw), s->ver, s->len) == 0;
 	}
 	return false;
 }
@@ -218,10 +210,13 @@ static enum bw_err parse_spec(const char *t, size_t n, struct spec *s, struct bw
 	memcpy(tmp, t, n);
 	tmp[n] = '\0';
 	/* s->v points into tmp only while parsing: re-parse from t below */
-	if (!vpep_parse(tmp, &s->v))
+	if (!version_pep_parse(tmp, &s->v))
 		goto bad;
 	bool local_ok = (s->op == S_EQ || s->op == S_NE) && !s->wildcard;
 	if (s->v.local && !local_ok)
+		goto bad;
+	/* ".*" only after a plain release: not with pre, post, dev or local */
+	if (s->wildcard && (s->v.pre_kind || s->v.has_post || s->v.has_dev))
 		goto bad;
 	if (s->op == S_COMPAT && s->v.nrel < 2)
 		goto bad;
@@ -254,7 +249,7 @@ enum bw_err version_pep440_satisfies(const char *version, const char *specifiers
 	enum bw_err result = BW_OK;
 	struct spec *specs = NULL;
 	size_t ns = 0;
-	struct vpep v;
+	struct version_pep v;
 	bool vok, any_pre = false;
 
 	if (out)
@@ -285,13 +280,13 @@ enum bw_err version_pep440_satisfies(const char *version, const char *specifiers
 				goto out_free_specs;
 			struct spec *s = &specs[ns++];
 			/* Specifier.prereleases */
-			if (s->op != S_NE) {
+			if (s->op != S_NE && !s->wildcard) {
 				if (s->op == S_ARB) {
 					char tmp[VERSION_MAX_LEN + 1];
-					struct vpep av;
+					struct version_pep av;
 					memcpy(tmp, s->ver, s->len);
 					tmp[s->len] = '\0';
-					if (vpep_parse(tmp, &av) && is_pre(&av))
+					if (version_pep_parse(tmp, &av) && is_pre(&av))
 						any_pre = true;
 				} else if (is_pre(&s->v)) {
 					any_pre = true;
@@ -302,9 +297,15 @@ enum bw_err version_pep440_satisfies(const char *version, const char *specifiers
 			break;
 		p = comma + 1;
 	}
-	vok = vpep_parse(version, &v);
-	if (!vok)
+	vok = version_pep_parse(version, &v);
+	if (!vok) {
+		/* not a version: only a set made of "===" clauses can hold it */
+		bool all = ns > 0;
+		for (size_t i = 0; i < ns && all; i++)
+			all = specs[i].op == S_ARB && spec_contains(NULL, version, &specs[i]);
+		*out = all;
 		goto out_free_specs;
+	}
 	if (is_pre(&v) && !prereleases && !any_pre)
 		goto out_free_specs;
 	for (size_t i = 0; i < ns; i++)

@@ -69,8 +69,8 @@ static int vercmp_n(const char *a, size_t an, const char *b, size_t bn)
 		/* segments of different types: numeric is newer */
 		if (two == s2)
 			return isnum ? 1 : -1;
-		int r = isnum ? vi_numcmp(one, (size_t)(s1 - one), two, (size_t)(s2 - two))
-			      : vi_bytecmp(one, (size_t)(s1 - one), two, (size_t)(s2 - two));
+		int r = isnum ? version_numcmp(one, (size_t)(s1 - one), two, (size_t)(s2 - two))
+			      : version_bytecmp(one, (size_t)(s1 - one), two, (size_t)(s2 - two));
 		if (r)
 			return r;
 		one = s1;
@@ -81,7 +81,7 @@ static int vercmp_n(const char *a, size_t an, const char *b, size_t bn)
 	return one >= ae ? -1 : 1;
 }
 
-int vrpm_vercmp(const char *a, const char *b)
+int version_rpm_vercmp(const char *a, const char *b)
 {
 	return vercmp_n(a, strlen(a), b, strlen(b));
 }
@@ -132,7 +132,7 @@ static bool evr_split(const char *s, struct evr *out)
 	return ok;
 }
 
-int vrpm_compare(const char *a, const char *b, bool *valid)
+int version_rpm_compare(const char *a, const char *b, bool *valid)
 {
 	struct evr x, y;
 	bool oka = evr_split(a, &x), okb = evr_split(b, &y);
@@ -150,7 +150,7 @@ int vrpm_compare(const char *a, const char *b, bool *valid)
 	return r;
 }
 
-bool vrpm_valid(const char *v)
+bool version_rpm_valid(const char *v)
 {
 	struct evr x;
 	return evr_split(v, &x);

@@ -9,7 +9,7 @@
 
 #include "version/version_int.h"
 
-int vi_prerelease_cmp(const char *a, size_t an, const char *b, size_t bn, bool icase)
+int version_prerelease_cmp(const char *a, size_t an, const char *b, size_t bn, bool icase)
 {
 	const char *ae = a + an, *be = b + bn;
 
@@ -27,11 +27,11 @@ int vi_prerelease_cmp(const char *a, size_t an, const char *b, size_t bn, bool i
 			bnum = vi_digit((unsigned char)b[i]);
 		int r;
 		if (anum && bnum)
-			r = vi_numcmp(a, al, b, bl);
+			r = version_numcmp(a, al, b, bl);
 		else if (anum != bnum)
 			r = anum ? -1 : 1;
 		else
-			r = icase ? vi_bytecasecmp(a, al, b, bl) : vi_bytecmp(a, al, b, bl);
+			r = icase ? version_bytecasecmp(a, al, b, bl) : version_bytecmp(a, al, b, bl);
 		if (r)
 			return r;
 		a += al + (ad ? 1 : 0);
@@ -82,10 +82,10 @@ static bool parse_num(const char *s, size_t n, size_t *i, bool loose, uint64_t *
 		st++;
 		len--;
 	}
-	return vi_parse_u64(s + st, len, VSV_MAX_SAFE, out);
+	return version_parse_u64(s + st, len, VSV_MAX_SAFE, out);
 }
 
-bool vsv_parse(const char *s, size_t n, bool loose, struct vsv *out)
+bool version_sv_parse(const char *s, size_t n, bool loose, struct version_sv *out)
 {
 	size_t i = 0;
 
@@ -130,7 +130,7 @@ static int u64cmp(uint64_t a, uint64_t b)
 	return a < b ? -1 : a > b;
 }
 
-int vsv_cmp(const struct vsv *a, const struct vsv *b)
+int version_sv_cmp(const struct version_sv *a, const struct version_sv *b)
 {
 	int r = u64cmp(a->major, b->major);
 	if (!r)
@@ -141,35 +141,35 @@ int vsv_cmp(const struct vsv *a, const struct vsv *b)
 		return r;
 	if (!a->pre_len || !b->pre_len)
 		return a->pre_len ? -1 : b->pre_len ? 1 : 0;
-	return vi_prerelease_cmp(a->pre, a->pre_len, b->pre, b->pre_len, false);
+	return version_prerelease_cmp(a->pre, a->pre_len, b->pre, b->pre_len, false);
 }
 
-int vsemver_compare_opt(const char *a, const char *b, bool loose, bool *valid)
+int version_semver_compare_opt(const char *a, const char *b, bool loose, bool *valid)
 {
-	struct vsv x, y;
-	bool oka = vsv_parse(a, strlen(a), loose, &x), okb = vsv_parse(b, strlen(b), loose, &y);
+	struct version_sv x, y;
+	bool oka = version_sv_parse(a, strlen(a), loose, &x), okb = version_sv_parse(b, strlen(b), loose, &y);
 
 	*valid = oka && okb;
 	if (!oka || !okb) {
 		if (oka != okb)
 			return oka ? 1 : -1;
-		return vi_bytecmp(a, strlen(a), b, strlen(b));
+		return version_bytecmp(a, strlen(a), b, strlen(b));
 	}
-	return vsv_cmp(&x, &y);
+	return version_sv_cmp(&x, &y);
 }
 
-bool vsemver_valid_opt(const char *v, bool loose)
+bool version_semver_valid_opt(const char *v, bool loose)
 {
-	struct vsv x;
-	return vsv_parse(v, strlen(v), loose, &x);
+	struct version_sv x;
+	return version_sv_parse(v, strlen(v), loose, &x);
 }
 
-int vsemver_compare(const char *a, const char *b, bool *valid)
+int version_semver_compare(const char *a, const char *b, bool *valid)
 {
-	return vsemver_compare_opt(a, b, true, valid);
+	return version_semver_compare_opt(a, b, true, valid);
 }
 
-bool vsemver_valid(const char *v)
+bool version_semver_valid(const char *v)
 {
-	return vsemver_valid_opt(v, true);
+	return version_semver_valid_opt(v, true);
 }

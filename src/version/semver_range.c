@@ -22,7 +22,7 @@ enum sv_op { OP_ANY, OP_LT, OP_LE, OP_GT, OP_GE, OP_EQ };
 
 struct sv_comp {
 	enum sv_op op;
-	struct vsv v;
+	struct version_sv v;
 };
 
 struct sv_set {
@@ -68,7 +68,7 @@ static bool xid(const char *s, size_t n, size_t *i, bool loose, struct sv_partia
 		len--;
 	}
 	p->x[k] = false;
-	return vi_parse_u64(s + st, len, VSV_MAX_SAFE, &p->n[k]);
+	return version_parse_u64(s + st, len, VSV_MAX_SAFE, &p->n[k]);
 }
 
 static bool id_char(int c)
@@ -397,11 +397,11 @@ static enum bw_err parse_set(const char *s, size_t n, bool loose, bool incpre, s
 	return BW_OK;
 }
 
-static bool comp_test(const struct sv_comp *c, const struct vsv *v)
+static bool comp_test(const struct sv_comp *c, const struct version_sv *v)
 {
 	if (c->op == OP_ANY)
 		return true;
-	int r = vsv_cmp(v, &c->v);
+	int r = version_sv_cmp(v, &c->v);
 	switch (c->op) {
 	case OP_LT: return r < 0;
 	case OP_LE: return r <= 0;
@@ -413,7 +413,7 @@ static bool comp_test(const struct sv_comp *c, const struct vsv *v)
 	return true;
 }
 
-static bool set_test(const struct sv_set *set, const struct vsv *v, bool incpre)
+static bool set_test(const struct sv_set *set, const struct version_sv *v, bool incpre)
 {
 	for (size_t i = 0; i < set->n; i++)
 		if (!comp_test(&set->c[i], v))
@@ -437,7 +437,7 @@ enum bw_err version_semver_satisfies(const char *version, const char *range, uns
 	enum bw_err result = BW_OK;
 	bool loose = flags & VERSION_SEMVER_LOOSE, incpre = flags & VERSION_SEMVER_INCLUDE_PRERELEASE;
 	bool any_set = false, match = false, vok;
-	struct vsv v;
+	struct version_sv v;
 	struct sv_set *set;
 
 	if (out)
@@ -447,7 +447,7 @@ enum bw_err version_semver_satisfies(const char *version, const char *range, uns
 	size_t rn = strnlen(range, RANGE_MAX_LEN + 1);
 	if (rn > RANGE_MAX_LEN)
 		return bw_fail(eb, BW_ERR_LIMIT, "semver range: longer than %d bytes", RANGE_MAX_LEN);
-	vok = vsv_parse(version, strnlen(version, VSV_MAX_LENGTH + 1), loose, &v);
+	vok = version_sv_parse(version, strnlen(version, VSV_MAX_LENGTH + 1), loose, &v);
 	set = bw_calloc(1, sizeof(*set));
 	if (!set)
 		return bw_fail(eb, BW_ERR_NOMEM, "semver range: out of memory");

@@ -8,7 +8,7 @@
 
 /* ---- shared helpers ------------------------------------------------------ */
 
-int vi_numcmp(const char *a, size_t an, const char *b, size_t bn)
+int version_numcmp(const char *a, size_t an, const char *b, size_t bn)
 {
 	while (an > 0 && *a == '0') {
 		a++;
@@ -24,7 +24,7 @@ int vi_numcmp(const char *a, size_t an, const char *b, size_t bn)
 	return r < 0 ? -1 : r > 0;
 }
 
-int vi_bytecmp(const char *a, size_t an, const char *b, size_t bn)
+int version_bytecmp(const char *a, size_t an, const char *b, size_t bn)
 {
 	size_t n = an < bn ? an : bn;
 	int r = n ? memcmp(a, b, n) : 0;
@@ -33,7 +33,7 @@ int vi_bytecmp(const char *a, size_t an, const char *b, size_t bn)
 	return an < bn ? -1 : an > bn;
 }
 
-int vi_bytecasecmp(const char *a, size_t an, const char *b, size_t bn)
+int version_bytecasecmp(const char *a, size_t an, const char *b, size_t bn)
 {
 	size_t n = an < bn ? an : bn;
 	for (size_t i = 0; i < n; i++) {
@@ -44,7 +44,7 @@ int vi_bytecasecmp(const char *a, size_t an, const char *b, size_t bn)
 	return an < bn ? -1 : an > bn;
 }
 
-bool vi_parse_u64(const char *s, size_t n, uint64_t max, uint64_t *out)
+bool version_parse_u64(const char *s, size_t n, uint64_t max, uint64_t *out)
 {
 	uint64_t v = 0;
 	if (n == 0 || n > 19)
@@ -70,17 +70,17 @@ struct scheme_ops {
 
 static const struct scheme_ops schemes[VERSION__COUNT] = {
 	[VERSION_UNKNOWN] = {"unknown", NULL, NULL},
-	[VERSION_DPKG] = {"dpkg", vdpkg_compare, vdpkg_valid},
-	[VERSION_APK] = {"apk", vapk_compare, vapk_valid},
-	[VERSION_RPM] = {"rpm", vrpm_compare, vrpm_valid},
-	[VERSION_SEMVER] = {"semver", vsemver_compare, vsemver_valid},
-	[VERSION_PEP440] = {"pep440", vpep440_compare, vpep440_valid},
-	[VERSION_MAVEN] = {"maven", vmaven_compare, vmaven_valid},
-	[VERSION_GO] = {"go", vgo_compare, vgo_valid},
-	[VERSION_GEM] = {"gem", vgem_compare, vgem_valid},
-	[VERSION_NUGET] = {"nuget", vnuget_compare, vnuget_valid},
-	[VERSION_CARGO] = {"cargo", vcargo_compare, vcargo_valid},
-	[VERSION_COMPOSER] = {"composer", vcomposer_compare, vcomposer_valid},
+	[VERSION_DPKG] = {"dpkg", version_dpkg_compare, version_dpkg_valid},
+	[VERSION_APK] = {"apk", version_apk_compare, version_apk_valid},
+	[VERSION_RPM] = {"rpm", version_rpm_compare, version_rpm_valid},
+	[VERSION_SEMVER] = {"semver", version_semver_compare, version_semver_valid},
+	[VERSION_PEP440] = {"pep440", version_pep440_compare, version_pep440_valid},
+	[VERSION_MAVEN] = {"maven", version_maven_compare, version_maven_valid},
+	[VERSION_GO] = {"go", version_go_compare, version_go_valid},
+	[VERSION_GEM] = {"gem", version_gem_compare, version_gem_valid},
+	[VERSION_NUGET] = {"nuget", version_nuget_compare, version_nuget_valid},
+	[VERSION_CARGO] = {"cargo", version_cargo_compare, version_cargo_valid},
+	[VERSION_COMPOSER] = {"composer", version_composer_compare, version_composer_valid},
 };
 
 const char *version_scheme_name(enum version_scheme s)

@@ -101,11 +101,14 @@ enum bw_err version_semver_satisfies(const char *version, const char *range, uns
 				     bool *out, struct bw_errbuf *eb);
 
 /* PEP 440 specifier set ("~=1.4.2, !=1.4.5", "==1.*", "===foo", ...), as
- * pypa packaging SpecifierSet.contains(version, prereleases): with
- * prereleases false a pre-release version matches only when a specifier
- * names a pre-release itself. The empty set matches every final release. An
- * invalid version gives BW_OK with *out = false; an invalid specifier
- * BW_ERR_FORMAT. */
+ * pypa packaging (2026) SpecifierSet.contains(version, prereleases):
+ * prereleases true is packaging's prereleases=True (and its default for a
+ * single installed version: pass true when asking "is this installed
+ * version affected"); false is the classic rule: a pre-release version
+ * matches only when a specifier names a pre-release itself. The empty set
+ * matches every final release (every version with prereleases true). A
+ * string that is not a version matches only "===" clauses naming it
+ * (BW_OK); an invalid specifier is BW_ERR_FORMAT with *out = false. */
 enum bw_err version_pep440_satisfies(const char *version, const char *specifiers,
 				     bool prereleases, bool *out, struct bw_errbuf *eb);
 

@@ -98,37 +98,15 @@ static void builder_free(struct vdb_builder *b)
 	free(b);
 }
 
-enum bw_err vdb_build_begin(const char *path, struct vdb_builder **out, struct bw_errbuf *eb)
+/* Open file (the temporary path, or ":memory:") and prepare the schema and
+ * the statements. */
+static enum bw_err builder_open(struct vdb_builder *b, const char *file, struct bw_errbuf *eb)
 {
 	enum bw_err result;
-	struct vdb_builder *b;
-	int fd;
 
-	*out = NULL;
-	if (!path || !*path)
-		return bw_fail(eb, BW_ERR_USAGE, "vulndb: no database path");
-	b = bw_calloc(1, sizeof(*b));
-	if (!b)
-		return BW_ERR_NOMEM;
-	b->path = bw_strdup(path);
-	b->tmp = bw_strfmt("%s.tmp-XXXXXX", path);
-	if (!b->path || !b->tmp) {
-		result = BW_ERR_NOMEM;
-		goto out_free;
-	}
-	fd = mkstemp(b->tmp);
-	if (fd < 0) {
-		result = bw_fail(eb, BW_ERR_IO, "%s: cannot create temporary database: %s", path,
-				 strerror(errno));
-		free(b->tmp);
-		b->tmp = NULL;
-		goto out_free;
-	}
-	close(fd);
-	if (sqlite3_open_v2(b->tmp, &b->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-		result = db_fail(b, eb, "open");
-		goto out_unlink;
-	}
+	if (sqlite3_open_v2(file, &b->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK)
+		return db_fail(b, eb, "open");
 	result = exec(b, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
 		      " PRAGMA page_size=8192; PRAGMA cache_size=-65536;", eb);
 	if (result == BW_OK)
@@ -159,6 +137,54 @@ enum bw_err vdb_build_begin(const char *path, struct vdb_builder **out, struct b
 		result = prep(b, "DELETE FROM affected WHERE adv = ?", &b->st_del_aff, eb);
 	if (result == BW_OK)
 		result = prep(b, "DELETE FROM advisories WHERE id = ?", &b->st_del_adv, eb);
+	return result;
+}
+
+enum bw_err vdb_b_begin_scratch(struct vdb_builder **out, struct bw_errbuf *eb)
+{
+	struct vdb_builder *b = bw_calloc(1, sizeof(*b));
+	enum bw_err result;
+
+	*out = NULL;
+	if (!b)
+		return BW_ERR_NOMEM;
+	result = builder_open(b, ":memory:", eb);
+	if (result != BW_OK) {
+		builder_free(b);
+		return result;
+	}
+	*out = b;
+	return BW_OK;
+}
+
+enum bw_err vdb_build_begin(const char *path, struct vdb_builder **out, struct bw_errbuf *eb)
+{
+	enum bw_err result;
+	struct vdb_builder *b;
+	int fd;
+
+	*out = NULL;
+	if (!path || !*path)
+		return bw_fail(eb, BW_ERR_USAGE, "vulndb: no database path");
+	b = bw_calloc(1, sizeof(*b));
+	if (!b)
+		return BW_ERR_NOMEM;
+	b->path = bw_strdup(path);
+	b->tmp = bw_strfmt("%s.tmp-XXXXXX", path);
+	if (!b->path || !b->tmp) {
+		result = BW_ERR_NOMEM;
+		goto out_free;
+	}
+	fd = mkstemp(b->tmp);
+	if (fd < 0) {
+		result = bw_fail(eb, BW_ERR_IO, "%s: cannot create temporary database: %s", path,
+				 strerror(errno));
+		free(b->tmp);
+		b->tmp = NULL;
+		goto out_free;
+	}
+	close(fd);
+	result = builder_open(b, b->tmp, eb);
 	if (result != BW_OK)
 		goto out_unlink;
 	*out = b;
@@ -951,6 +977,10 @@ enum bw_err vdb_build_commit(struct vdb_builder *b, struct bw_errbuf *eb)
 	char now[64], ver[32], epoch[32];
 	int fd;
 
+	if (!b->tmp) {
+		vdb_build_abort(b);
+		return bw_fail(eb, BW_ERR_USAGE, "vulndb: a scratch database is never committed");
+	}
 	bw_time_rfc3339(now, sizeof(now));
 	snprintf(ver, sizeof(ver), "%d", VDB_SCHEMA_VERSION);
 	snprintf(epoch, sizeof(epoch), "%lld", (long long)time(NULL));

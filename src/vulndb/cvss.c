@@ -3,7 +3,6 @@
  * specification documents; the v4.0 MacroVector scores, highest-severity
  * vectors and depths are FIRST's published data (CVSS v4.0 specification
  * section 8 and its reference calculator, BSD-2-Clause). */
-#include <math.h>
 #include <string.h>
 
 #include "vulndb/cvss.h"
@@ -139,12 +138,39 @@ static char get(const struct parsed *p, const char *name)
 	return p->val[k][0];
 }
 
+/* Small replacements for libm (the library does not link it): inputs are
+ * scores and sub-scores, far inside the range of long long. */
+static double fl(double x)
+{
+	long long t = (long long)x;
+	return (double)t > x ? (double)(t - 1) : (double)t;
+}
+
+static double cl(double x)
+{
+	double f = fl(x);
+	return f < x ? f + 1 : f;
+}
+
+static long long rnd(double x)
+{
+	return (long long)fl(x + 0.5);
+}
+
+static double pow15(double x)
+{
+	double r = 1;
+	for (int i = 0; i < 15; i++)
+		r *= x;
+	return r;
+}
+
 /* ---- v2 ------------------------------------------------------------------------ */
 
 static double round1(double x)
 {
 	/* round half up to one decimal (v2 round_to_1_decimal, v4 Math.round) */
-	double t = x * 10, f = floor(t);
+	double t = x * 10, f = fl(t);
 	if (t - f >= 0.5)
 		f += 1;
 	return f / 10;
@@ -173,7 +199,7 @@ static double v2_base(const struct parsed *p)
 /* v3.1 Roundup (specification Appendix A): exact on decimal inputs */
 static double roundup31(double x)
 {
-	long long i = llround(x * 100000);
+	long long i = rnd(x * 100000);
 	if (i % 10000 == 0)
 		return (double)i / 100000.0;
 	return (double)(i / 10000 + 1) / 10.0;
@@ -182,7 +208,7 @@ static double roundup31(double x)
 /* v3.0 Roundup: the smallest one-decimal number >= x */
 static double roundup30(double x)
 {
-	return ceil(x * 10) / 10;
+	return cl(x * 10) / 10;
 }
 
 static double v3_base(const struct parsed *p, bool v31)
@@ -200,11 +226,13 @@ static double v3_base(const struct parsed *p, bool v31)
 		cia[i] = c == 'H' ? 0.56 : c == 'L' ? 0.22 : 0.0;
 	}
 	double iss = 1 - ((1 - cia[0]) * (1 - cia[1]) * (1 - cia[2]));
-	double impact = changed ? 7.52 * (iss - 0.029) - 3.25 * pow(iss - 0.02, 15) : 6.42 * iss;
+	double impact = changed ? 7.52 * (iss - 0.029) - 3.25 * pow15(iss - 0.02) : 6.42 * iss;
 	double expl = 8.22 * AV * AC * PR * UI;
 	if (impact <= 0)
 		return 0;
-	double raw = changed ? fmin(1.08 * (impact + expl), 10) : fmin(impact + expl, 10);
+	double raw = changed ? 1.08 * (impact + expl) : impact + expl;
+	if (raw > 10)
+		raw = 10;
 	return v31 ? roundup31(raw) : roundup30(raw);
 }
 
@@ -543,7 +571,7 @@ enum bw_err vdb_cvss_compute(const char *vector, struct vdb_cvss_result *out, st
 		out->major = 2;
 		score = v2_base(&p);
 	}
-	out->score10 = (int)lround(score * 10);
+	out->score10 = (int)rnd(score * 10);
 	if (out->score10 < 0)
 		out->score10 = 0;
 	if (out->score10 > 100)

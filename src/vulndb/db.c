@@ -79,7 +79,7 @@ enum bw_err vdb_open(const char *path, struct vdb **out, struct bw_errbuf *eb)
 	}
 	ver = vdb_meta_get(db, "schema_version");
 	if (!ver) {
-		result = bw_fail(eb, BW_ERR_DB, "%s: not a Bulwark vulnerability database", path);
+		result = bw_fail(eb, BW_ERR_FORMAT, "%s: not a Bulwark vulnerability database", path);
 		goto out_close;
 	}
 	if (bw_parse_i64(ver, 0, 1000000, &v) != BW_OK || v != VDB_SCHEMA_VERSION) {

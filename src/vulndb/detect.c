@@ -120,8 +120,13 @@ static enum bw_err classify_yaml(struct vdb_builder *b, const char *name, json_t
 
 static bool is_debian_list(const char *p, const char *end)
 {
-	const char *eol = memchr(p, '\n', (size_t)(end - p));
-	size_t n = eol ? (size_t)(eol - p) : (size_t)(end - p);
+	const char *eol;
+	size_t n;
+
+	if (!p || p >= end)
+		return false;
+	eol = memchr(p, '\n', (size_t)(end - p));
+	n = eol ? (size_t)(eol - p) : (size_t)(end - p);
 
 	/* "[29 Mar 2023] DSA-5380-1 xorg-server - security update" */
 	if (n < 16 || p[0] != '[')

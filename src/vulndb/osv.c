@@ -233,6 +233,8 @@ static enum bw_err osv_record(struct vdb_builder *b, const char *name, const jso
 			continue;
 		}
 		f.informational = vdb_jstr(json_object_get(v, "database_specific"), "informational");
+		/* OSV's Debian records carry the tracker's urgency here. */
+		f.urgency = vdb_jstr(json_object_get(v, "ecosystem_specific"), "urgency");
 		data = json_object();
 		if (!data) {
 			result = BW_ERR_NOMEM;

@@ -4,16 +4,17 @@
 #include <string.h>
 
 #include "vulndb/vulndb_int.h"
-#if __has_include("vulndb/cvss.h")
 #include "vulndb/cvss.h"
-#endif
 
+/* The vector's base score, or -1 when it does not parse (a feed's vector is
+ * kept as written either way). */
 static double base_score(int version, const char *vector)
 {
-	(void)version;
-	(void)vector;
-	/* Filled in once cvss.h's API is in the tree (vdb_cvss_*). */
-	return -1;
+	struct vdb_cvss_result r;
+
+	if (vdb_cvss_compute(vector, &r, NULL) != BW_OK || r.major != version)
+		return -1;
+	return r.score;
 }
 
 enum bw_err vdb_cvss_append(json_t *arr, int version, const char *vector, double score,
@@ -23,8 +24,14 @@ enum bw_err vdb_cvss_append(json_t *arr, int version, const char *vector, double
 
 	if (vector && strlen(vector) > 512)
 		return BW_OK; /* not a vector: ignore */
-	if (score < 0 && vector)
-		score = base_score(version, vector);
+	/* The score computed from the vector wins over the one the feed states:
+	 * feeds get it wrong (NSWG 516 says 7.4 for a vector that scores 6.3). */
+	if (vector) {
+		double computed = base_score(version, vector);
+
+		if (computed >= 0)
+			score = computed;
+	}
 	if (score > 10.0)
 		score = -1;
 	o = json_pack("{s:i, s:s?, s:s?}", "version", version, "vector", vector, "source", source);

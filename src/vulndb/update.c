@@ -223,6 +223,94 @@ static enum bw_err fetch_one(struct feed_state *fs, const char *old_etag, const 
 	return result;
 }
 
+struct membuf {
+	struct bw_buf b;
+	bool too_big;
+};
+
+static size_t on_mem(char *p, size_t size, size_t nmemb, void *ud)
+{
+	struct membuf *m = ud;
+
+	if (bw_buf_append(&m->b, p, size * nmemb) != BW_OK) {
+		m->too_big = true;
+		return 0;
+	}
+	return size * nmemb;
+}
+
+/* NVD publishes "<feed>.meta" beside each "<feed>.json.gz" with a line
+ * "sha256:<HEX>" over the uncompressed JSON. When the feed URL has that
+ * shape and the .meta can be fetched, the download must match it. A missing
+ * .meta is not an error (mirrors need not carry it). */
+static enum bw_err verify_meta(struct feed_state *fs, const struct vdb_update_opts *o,
+			       struct bw_errbuf *eb)
+{
+	struct membuf m = {0};
+	struct bw_buf file, plain;
+	char *url = NULL, want[65] = "", got[BW_SHA256_HEX_LEN + 1];
+	enum bw_err result = BW_OK;
+	const char *line;
+	long status = 0;
+	size_t ul = strlen(fs->feed->url);
+	CURL *c;
+
+	if (ul < 9 || !bw_str_ends_with(fs->feed->url, ".json.gz"))
+		return BW_OK;
+	url = bw_strfmt("%.*s.meta", (int)(ul - 8), fs->feed->url);
+	c = curl_easy_init();
+	if (!url || !c) {
+		free(url);
+		if (c)
+			curl_easy_cleanup(c);
+		return BW_ERR_NOMEM;
+	}
+	bw_buf_init(&m.b, 4096);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_mem);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &m);
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, o->timeout_seconds ? o->timeout_seconds : 60L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	if (curl_easy_perform(c) != CURLE_OK ||
+	    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK || status != 200 ||
+	    !m.b.data) {
+		BW_DEBUG("feed %s: no checksum file at %s", fs->feed->name, url);
+		goto out_free;
+	}
+	line = strstr(m.b.data, "sha256:");
+	if (!line || strspn(line + 7, "0123456789abcdefABCDEF") != 64) {
+		result = bw_fail(eb, BW_ERR_FORMAT, "feed %s: %s has no sha256 line", fs->feed->name,
+				 url);
+		goto out_free;
+	}
+	for (int i = 0; i < 64; i++)
+		want[i] = (char)(line[7 + i] >= 'A' && line[7 + i] <= 'F' ? line[7 + i] - 'A' + 'a'
+									    : line[7 + i]);
+	bw_buf_init(&file, o->max_feed_bytes ? o->max_feed_bytes : UPDATE_DEFAULT_MAX);
+	bw_buf_init(&plain, VDB_MAX_FILE_BYTES);
+	result = bw_buf_read_file(&file, fs->part_path, eb);
+	if (result == BW_OK)
+		result = vdb_gunzip(file.data ? file.data : "", file.len, fs->feed->name, &plain, eb);
+	if (result == BW_OK)
+		result = bw_hash_hex(BW_HASH_SHA256, plain.data ? plain.data : "", plain.len, got,
+				     sizeof(got));
+	if (result == BW_OK && strcmp(got, want) != 0)
+		result = bw_fail(eb, BW_ERR_DIGEST,
+				 "feed %s (%s): sha256 %s does not match %s (%s)", fs->feed->name,
+				 fs->feed->url, got, want, url);
+	bw_buf_release(&file);
+	bw_buf_release(&plain);
+out_free:
+	bw_buf_release(&m.b);
+	curl_easy_cleanup(c);
+	free(url);
+	return result;
+}
+
 static enum bw_err mkdir_p(const char *dir, struct bw_errbuf *eb)
 {
 	char tmp[4096];
@@ -345,10 +433,16 @@ enum bw_err vdb_update(const char *path, const struct vdb_update_opts *opts,
 			res->failed++;
 			break;
 		}
-		if (fs[i].status == 304)
+		if (fs[i].status == 304) {
 			res->not_modified++;
-		else
+		} else {
 			res->fetched++;
+			result = verify_meta(&fs[i], &o, eb);
+			if (result != BW_OK) {
+				res->failed++;
+				break;
+			}
+		}
 	}
 	vdb_close(old);
 	old = NULL;

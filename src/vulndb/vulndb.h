@@ -36,7 +36,7 @@ struct vdb; /* an open database (opaque) */
 char *vdb_default_path(void);
 
 /* Open an existing database read-only. BW_ERR_NOT_FOUND when the file does
- * not exist, BW_ERR_UNSUPPORTED for another schema version, BW_ERR_DB when it
+ * not exist, BW_ERR_UNSUPPORTED for another schema version, BW_ERR_FORMAT when it
  * is not a Bulwark vulnerability database. *out is owned by the caller
  * (vdb_close). */
 enum bw_err vdb_open(const char *path, struct vdb **out, struct bw_errbuf *eb);

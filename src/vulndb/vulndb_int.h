@@ -87,6 +87,10 @@ enum bw_err vdb_b_nvd(struct vdb_builder *b, const char *cve, int version, const
 enum bw_err vdb_b_add_path_as(struct vdb_builder *b, const char *path, const char *source_name,
 			      const char *url, struct bw_errbuf *eb);
 
+/* A builder over an in-memory database that is never committed (fuzzing):
+ * free it with vdb_build_abort. */
+enum bw_err vdb_b_begin_scratch(struct vdb_builder **out, struct bw_errbuf *eb);
+
 /* Count a withdrawn record left out. */
 void vdb_b_withdrawn(struct vdb_builder *b);
 

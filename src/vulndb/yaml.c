@@ -125,21 +125,82 @@ static enum bw_err conv_node(struct conv *c, struct fy_node *n, int depth, json_
 	return node_line_fail(c, n, BW_ERR_FORMAT, "unknown node type");
 }
 
+/* libfyaml prints diagnostics to stderr unless given a diag object: keep
+ * the first error line ("<memory-@...>:2:6: error: ...") for the message. */
+struct diag_keep {
+	char first[256];
+};
+
+static void diag_keep_first(struct fy_diag *diag, void *user, const char *buf, size_t len)
+{
+	struct diag_keep *k = user;
+	const char *pos, *e;
+	size_t n;
+
+	(void)diag;
+	if (k->first[0] || !memmem(buf, len, "error:", 6))
+		return;
+	/* Drop the "<memory-@0x...-0x...>:" source name. */
+	pos = memmem(buf, len, ">:", 2);
+	pos = pos ? pos + 2 : buf;
+	e = memchr(pos, '\n', len - (size_t)(pos - buf));
+	n = e ? (size_t)(e - pos) : len - (size_t)(pos - buf);
+	if (n >= sizeof(k->first))
+		n = sizeof(k->first) - 1;
+	memcpy(k->first, pos, n);
+	k->first[n] = '\0';
+}
+
 enum bw_err vdb_yaml_to_json(const char *data, size_t len, const char *name, json_t **out,
 			     struct bw_errbuf *eb)
 {
 	struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET | FYPCF_DEFAULT_VERSION_AUTO};
 	struct conv c = {.name = name, .eb = eb};
+	struct diag_keep keep = {{0}};
+	struct fy_diag_cfg dcfg;
 	struct fy_document *fyd;
+	struct fy_diag *diag;
 	enum bw_err result;
 
 	*out = NULL;
 	if (len == 0)
 		return bw_fail(eb, BW_ERR_FORMAT, "%s: empty YAML file", name);
+	/* libfyaml 0.7.12 loops forever on a directive holding invalid UTF-8
+	 * ("%d\xff\xff", found by fuzz_vulndb_osvyaml): feeds are UTF-8 text and
+	 * never use directives, so both are refused before parsing. */
+	if (!bw_utf8_valid(data, len))
+		return bw_fail(eb, BW_ERR_FORMAT, "%s: not UTF-8 text", name);
+	for (size_t i = 0; i < len; i++) {
+		if (data[i] == '%' && (i == 0 || data[i - 1] == '\n')) {
+			size_t line = 1;
+
+			for (size_t j = 0; j < i; j++)
+				line += data[j] == '\n';
+			return bw_fail(eb, BW_ERR_UNSUPPORTED,
+				       "%s: line %zu: YAML directives are not accepted", name, line);
+		}
+	}
+	fy_diag_cfg_default(&dcfg);
+	dcfg.fp = NULL;
+	dcfg.output_fn = diag_keep_first;
+	dcfg.user = &keep;
+	dcfg.show_source = false;
+	dcfg.colorize = false;
+	diag = fy_diag_create(&dcfg);
+	if (!diag)
+		return BW_ERR_NOMEM;
+	cfg.diag = diag;
 	fyd = fy_document_build_from_string(&cfg, data, len);
-	if (!fyd)
-		return bw_fail(eb, BW_ERR_FORMAT, "%s: not valid YAML", name);
+	if (!fyd) {
+		if (keep.first[0])
+			result = bw_fail(eb, BW_ERR_FORMAT, "%s: line:column %s", name, keep.first);
+		else
+			result = bw_fail(eb, BW_ERR_FORMAT, "%s: not valid YAML", name);
+		fy_diag_destroy(diag);
+		return result;
+	}
 	result = conv_node(&c, fy_document_root(fyd), 0, out);
 	fy_document_destroy(fyd);
+	fy_diag_destroy(diag);
 	return result;
 }

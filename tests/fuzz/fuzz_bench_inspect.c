@@ -42,6 +42,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		c.images = json_incref(c.containers);
 		c.swarm = json_incref(v);
 	}
+	/* every image's build history is the input array itself */
+	c.histories = json_object();
+	{
+		size_t i;
+		json_t *e;
+
+		json_array_foreach(c.images, i, e) {
+			const char *id = bw_json_str(e, "Id");
+
+			if (id && json_is_array(v))
+				json_object_set(c.histories, id, v);
+		}
+	}
 	bw_buf_init(&out, 1 << 20);
 	(void)dk_eval_container(&c, v, &out);
 	bw_buf_release(&out);

@@ -1,8 +1,10 @@
-/* fuzz_sbom_rpm_ndb.c - the rpm database reader for an NDB "Packages.db" file
- * on hostile bytes. Invariants checked: every package it reports has a
- * name and a version, and the sbom frees cleanly. */
+/* fuzz_sbom_rpm_ndb.c - the rpm database reader for an NDB "Packages.db"
+ * file on hostile bytes. Invariants checked: every package it reports is an
+ * rpm with a name, a version that starts with its epoch, and a path, and the
+ * sbom frees cleanly. */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/core.h"
 #include "sbom/sbom.h"
@@ -19,9 +21,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!sb)
 		return 0;
 	(void)sbom_parse_rpm_ndb(sb, (const char *)data, size, "Packages.db", NULL, &eb);
-	for (size_t i = 0; i < sb->npkgs; i++)
-		if (!sb->pkgs[i].name || !sb->pkgs[i].name[0] || !sb->pkgs[i].version)
+	for (size_t i = 0; i < sb->npkgs; i++) {
+		const struct sbom_pkg *p = &sb->pkgs[i];
+
+		if (p->type != SBOM_PKG_RPM || !p->name || !p->name[0] || !p->version ||
+		    !p->found_path)
 			abort();
+		/* "[epoch:]version-release": the epoch leads when there is one */
+		if (p->epoch && (strncmp(p->version, p->epoch, strlen(p->epoch)) != 0 ||
+				 p->version[strlen(p->epoch)] != ':'))
+			abort();
+	}
 	sbom_free(sb);
 	return 0;
 }

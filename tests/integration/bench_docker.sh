@@ -72,8 +72,18 @@ stop_daemon() {
 	fi
 	DDIR=
 }
+# bind mounts need existing targets: create missing /etc/subuid and
+# /etc/subgid (empty) and remove them again at the end
+CREATED_FILES=
+for f in /etc/subuid /etc/subgid; do
+	if [ ! -e "$f" ]; then
+		: >"$f"
+		CREATED_FILES="$CREATED_FILES $f"
+	fi
+done
 cleanup() {
 	stop_daemon
+	[ -n "$CREATED_FILES" ] && rm -f $CREATED_FILES
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -87,8 +97,8 @@ start_daemon() {
 	printf 'nobody:100000:65536\n' >"$dir/subgid"
 	unshare --net --mount --fork bash -c '
 		d=$1; shift
-		mount --bind "$d/subuid" /etc/subuid 2>/dev/null || { touch /etc/subuid && mount --bind "$d/subuid" /etc/subuid; }
-		mount --bind "$d/subgid" /etc/subgid 2>/dev/null || { touch /etc/subgid && mount --bind "$d/subgid" /etc/subgid; }
+		mount --bind "$d/subuid" /etc/subuid
+		mount --bind "$d/subgid" /etc/subgid
 		ip link set lo up
 		exec dockerd --data-root "$d/data" --exec-root "$d/exec" --pidfile "$d/dockerd.pid" \
 			-H "unix://$d/docker.sock" --config-file "$d/daemon.json" "$@"
@@ -187,6 +197,10 @@ case "$(detail "$GJ" 2.2)" in
 *"\"icc\": false in $G/daemon.json"*) pass "good: 2.2 names daemon.json as the source of icc" ;;
 *) fail "good: 2.2 names daemon.json as the source of icc"; diag "$(detail "$GJ" 2.2)" ;;
 esac
+case "$(detail "$GJ" 2.2)" in
+*"default bridge enable_icc = false"*) pass "good: 2.2 shows the live bridge option" ;;
+*) fail "good: 2.2 shows the live bridge option"; diag "$(detail "$GJ" 2.2)" ;;
+esac
 case "$(detail "$GJ" 5.11)" in
 *"good (running): Memory=67108864"*) pass "good: 5.11 names the container, its state and limit" ;;
 *) fail "good: 5.11 names the container, its state and limit"; diag "$(detail "$GJ" 5.11)" ;;
@@ -235,6 +249,7 @@ docker create --name mounts -v "$B/docker.sock:/var/run/docker.sock" -v /etc:/ho
 docker create --name caps --cap-add NET_ADMIN --security-opt seccomp=unconfined \
 	--restart always -p 80:80 test:1 sleep 1000 >/dev/null
 is "$(docker inspect -f '{{.State.Status}}' plain)" running "bad: plain container runs"
+docker exec -d -u 0 plain sleep 1000
 is "$(docker inspect -f '{{.State.Status}}' priv)" created "bad: privileged container is created"
 
 BJ=$TMP/bad.json
@@ -249,6 +264,10 @@ case "$(detail "$BJ" 2.2)" in
 *"--icc=true in /proc/$DPID/cmdline"*) pass "bad: 2.2 names the command-line flag as the source" ;;
 *) fail "bad: 2.2 names the command-line flag as the source"; diag "$(detail "$BJ" 2.2)" ;;
 esac
+case "$(detail "$BJ" 2.2)" in
+*"default bridge enable_icc = true"*) pass "bad: 2.2 shows the live bridge option" ;;
+*) fail "bad: 2.2 shows the live bridge option"; diag "$(detail "$BJ" 2.2)" ;;
+esac
 case "$(detail "$BJ" 5.5)" in
 *"priv (created): Privileged=true"*) pass "bad: 5.5 names the created privileged container" ;;
 *) fail "bad: 5.5 names the created privileged container"; diag "$(detail "$BJ" 5.5)" ;;
@@ -256,6 +275,10 @@ esac
 case "$(detail "$BJ" 5.32)" in
 *"mounts (created): $B/docker.sock mounted at /var/run/docker.sock"*) pass "bad: 5.32 names the docker.sock mount" ;;
 *) fail "bad: 5.32 names the docker.sock mount"; diag "$(detail "$BJ" 5.32)" ;;
+esac
+case "$(detail "$BJ" 5.24)" in
+*"plain (running): exec "*" ran as 0"*) pass "bad: 5.24 shows the running exec session as uid 0" ;;
+*) fail "bad: 5.24 shows the running exec session as uid 0"; diag "$(detail "$BJ" 5.24)" ;;
 esac
 case "$(detail "$BJ" 3.16)" in
 *"$B/docker.sock: mode 0666"*) pass "bad: 3.16 shows the socket mode" ;;

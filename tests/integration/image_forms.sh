@@ -51,6 +51,32 @@ for ref in "dir:$ROOTFS" "oci:$OCI" "oci:$OCI:12" "oci-archive:$OCIA" "docker-ar
 	fi
 done
 
+# The docker 25+ form: an OCI layout and a manifest.json in one tar, the
+# layer stored uncompressed under blobs/sha256 (named by its diff_id).
+D25="$TMP/d25"
+cp -al "$OCI" "$D25" 2>/dev/null || cp -r "$OCI" "$D25"
+LG=$(jq -r '.layers[0].digest' "$OCI/blobs/sha256/$(jq -r '.manifests[0].digest' "$OCI/index.json" | cut -d: -f2)")
+gzip -dc "$OCI/blobs/sha256/${LG#sha256:}" >"$D25/layer.tar"
+LU=$(sha256sum "$D25/layer.tar" | cut -d' ' -f1)
+mv "$D25/layer.tar" "$D25/blobs/sha256/$LU"
+CFG=$(jq -r '.config.digest' "$OCI/blobs/sha256/$(jq -r '.manifests[0].digest' "$OCI/index.json" | cut -d: -f2)")
+printf '[{"Config":"blobs/sha256/%s","RepoTags":["bulwark/debian:25"],"Layers":["blobs/sha256/%s"]}]' \
+	"${CFG#sha256:}" "$LU" >"$D25/manifest.json"
+tar -C "$D25" -cf "$TMP/d25.tar" .
+rm -rf "$D25"
+for ref in "docker-archive:$TMP/d25.tar" "$TMP/d25.tar" "oci-archive:$TMP/d25.tar"; do
+	walk "$ref" >"$TMP/got"
+	if cmp -s "$TMP/got" "$TMP/truth"; then
+		pass "docker 25 form, $ref: same files and contents as the rootfs"
+	else
+		fail "docker 25 form, $ref: same files and contents as the rootfs"
+		head -3 "$TMP/walk.err" | while read -r l; do diag "$l"; done
+	fi
+done
+is "$("$TOOL" --info "$TMP/d25.tar" | awk '$1 == "layer" {print $2}')" "sha256:$LU" \
+	"docker 25 form: the layer digest is the uncompressed blob's"
+rm -f "$TMP/d25.tar"
+
 # Digests agree with skopeo's reading of the same images.
 got=$("$TOOL" --info "oci:$OCI" | awk '$1 == "manifest" || $1 == "layer" {print $2}' | tr '\n' ' ')
 want=$(skopeo inspect "oci:$OCI:12" | jq -r '.Digest, .Layers[]' | tr '\n' ' ')

@@ -69,7 +69,14 @@ fi
 fixture_unlock
 
 # peak RSS in KiB of "TOOL --walk ARGS..."; output in $TMP/out
-rss() { /usr/bin/time -f '%M' -o "$TMP/rss" "$TOOL" --walk "$@" >"$TMP/out" 2>"$TMP/err"; cat "$TMP/rss"; }
+# (python's getrusage of the child: no extra package needed)
+rss() {
+	python3 -c '
+import resource, subprocess, sys
+with open(sys.argv[1], "w") as o, open(sys.argv[2], "w") as e:
+    subprocess.run(sys.argv[3:], stdout=o, stderr=e)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$TMP/out" "$TMP/err" "$TOOL" --walk "$@"
+}
 
 kb=$(rss "oci:$IMG" var/lib/dpkg/status)
 diag "walk of $N files keeping one: peak RSS $kb KiB"

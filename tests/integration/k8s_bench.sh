@@ -116,6 +116,20 @@ is "$(jq -r '[.results[].id] | join(" ")' "$TMP/sel.json")" \
 is "$?" 0 "junit output written"
 is "$(grep -c '<testcase' "$TMP/etcd.xml")" 7 "junit: 7 etcd testcases"
 
+# --- an offline root (no /proc): flags from the static pod manifests
+cp -a "$good" "$TMP/offline" && rm -rf "$TMP/offline/proc"
+"$BULWARK" bench k8s --root "$TMP/offline" --format json -o "$TMP/off.json"
+is "$(jq -r .target "$TMP/off.json")" "root $TMP/offline (master  etcd policies)" \
+	"offline root: master and etcd detected from the static pod manifests"
+expect "$TMP/off.json" "offline root" "1.2.16=PASS 1.2.18=PASS 1.3.7=PASS 1.4.1=PASS 2.2=PASS 1.1.11=PASS"
+d=$(jq -r '.results[] | select(.id == "1.2.16") | .detail' "$TMP/off.json")
+case "$d" in *"from static pod manifest /etc/kubernetes/manifests/kube-apiserver.yaml (no running kube-apiserver process)"*)
+	pass "offline root: the source says it is the manifest" ;;
+*) fail "offline root source"; diag "$d" ;; esac
+cp -a "$bad" "$TMP/offline-bad" && rm -rf "$TMP/offline-bad/proc"
+"$BULWARK" bench k8s --root "$TMP/offline-bad" --format json -o "$TMP/offb.json"
+expect "$TMP/offb.json" "offline bad root" "1.2.16=FAIL 1.2.6=FAIL 1.3.7=FAIL 2.3=FAIL 1.1.11=FAIL"
+
 # --- no process data: ERROR, never PASS
 mkdir -p "$TMP/empty/etc"
 "$BULWARK" bench k8s --root "$TMP/empty" --node master --check 1.2.16 --format json -o "$TMP/empty.json"
@@ -133,6 +147,12 @@ node:
     bins: [kubelet]
     confs: [/var/lib/kubelet/config.yaml]
     defaultconf: /var/lib/kubelet/config.yaml
+    cafile: [/etc/kubernetes/pki/ca.crt]
+etcd:
+  components: [etcd]
+  etcd:
+    bins: [etcd]
+    datadirs: [/var/lib/etcd]
 YAML
 cat >"$TMP/cfg/mybench/node.yaml" <<'YAML'
 ---
@@ -188,14 +208,59 @@ groups:
             - flag: "--authorization-mode"
               set: true
         scored: true
+      # the shell forms of kube-bench's cis-1.8 files, evaluated natively
+      - id: 9.1.5
+        text: "etcd data dir mode (variable set from a ps subshell, fallback)"
+        audit: |
+          DATA_DIR=''
+          for d in $(ps -ef | grep $etcdbin | grep -- --data-dir | sed 's%.*data-dir[= ]\([^ ]*\).*%\1%'); do
+            if test -d "$d"; then DATA_DIR="$d"; fi
+          done
+          if ! test -d "$DATA_DIR"; then DATA_DIR=$etcddatadir; fi
+          stat -c permissions=%a "$DATA_DIR"
+        tests:
+          test_items:
+            - flag: "permissions"
+              compare:
+                op: bitmask
+                value: "700"
+        scored: true
+      - id: 9.1.6
+        text: "client CA file mode (kubelet flag, else the config.yaml file)"
+        audit: |
+          CAFILE=$(ps -ef | grep kubelet | grep -v apiserver | grep -- --client-ca-file= | awk -F '--client-ca-file=' '{print $2}' | awk '{print $1}' | uniq)
+          if test -z $CAFILE; then CAFILE=$kubeletcafile; fi
+          if test -e $CAFILE; then stat -c permissions=%a $CAFILE; fi
+        tests:
+          test_items:
+            - flag: "permissions"
+              compare:
+                op: bitmask
+                value: "600"
+        scored: true
+      - id: 9.1.7
+        text: "etcd cert file by flag or environment, no audit_env"
+        audit: "/bin/ps -ef | /bin/grep $etcdbin | /bin/grep -v grep"
+        tests:
+          bin_op: and
+          test_items:
+            - flag: "--cert-file"
+              env: "ETCD_CERT_FILE"
+        scored: true
 YAML
 "$BULWARK" bench k8s --root "$good" --config-dir "$TMP/cfg" --benchmark mybench --node worker --format json -o "$TMP/my.json"
-expect "$TMP/my.json" "kube-bench format" "9.1.1=PASS 9.1.2=PASS 9.1.3=ERROR 9.1.4=PASS"
+expect "$TMP/my.json" "kube-bench format" "9.1.1=PASS 9.1.2=PASS 9.1.3=ERROR 9.1.4=PASS 9.1.5=PASS 9.1.6=PASS 9.1.7=PASS"
+d=$(jq -r '.results[] | select(.id == "9.1.6") | .detail' "$TMP/my.json")
+case "$d" in *"stat of /etc/kubernetes/pki/ca.crt"*) pass "kube-bench CAFILE form: fallback path used (kubelet has no --client-ca-file)" ;;
+*) fail "CAFILE form"; diag "$d" ;; esac
 d=$(jq -r '.results[] | select(.id == "9.1.3") | .detail' "$TMP/my.json")
 case "$d" in *"audit command not run (use --allow-exec)"*) pass "unrecognised audit not run without --allow-exec" ;;
 *) fail "unrecognised audit"; diag "$d" ;; esac
 "$BULWARK" bench k8s --root "$bad" --config-dir "$TMP/cfg" --benchmark mybench --node worker --format json -o "$TMP/my2.json"
-expect "$TMP/my2.json" "kube-bench format, bad host" "9.1.1=FAIL 9.1.2=FAIL 9.1.4=FAIL"
+expect "$TMP/my2.json" "kube-bench format, bad host" "9.1.1=FAIL 9.1.2=FAIL 9.1.4=FAIL 9.1.5=FAIL 9.1.7=PASS"
+d=$(jq -r '.results[] | select(.id == "9.1.7") | .detail' "$TMP/my2.json")
+case "$d" in *"ETCD_CERT_FILE=/etc/kubernetes/pki/etcd/server.crt (from environment of etcd (pid 1004))"*) pass "env item without audit_env: the process's environment" ;;
+*) fail "env without audit_env"; diag "$d" ;; esac
 # a broken definitions file names the field
 sed -i 's/op: eq/op: equals/' "$TMP/cfg/mybench/node.yaml"
 "$BULWARK" bench k8s --root "$good" --config-dir "$TMP/cfg" --benchmark mybench --node worker >/dev/null 2>"$TMP/err"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/integration/lib_image.sh - build real container images from a rootfs
 # directory, for the end-to-end tests. Source it after lib.sh:
 #   . "$(dirname "$0")/lib.sh"; . "$(dirname "$0")/lib_image.sh"

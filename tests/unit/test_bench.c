@@ -662,6 +662,50 @@ static void test_eval_container(void **state)
 	json_decref(good);
 }
 
+static const struct dk_check *find_check(const char *id)
+{
+	for (size_t i = 0; i < dk_checks_ct_n; i++)
+		if (strcmp(dk_checks_ct[i].id, id) == 0)
+			return &dk_checks_ct[i];
+	return NULL;
+}
+
+/* 4.7 and 4.9 (manual) list what the image build history shows. */
+static void test_image_history(void **state)
+{
+	struct dk_ctx c;
+	struct bw_buf d;
+	enum bench_status st = BENCH_PASS;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	c.offline = true;
+	c.info = json_loads("{}", 0, NULL);
+	c.images = json_loads("[{\"Id\": \"sha256:aa\", \"RepoTags\": [\"app:1\"]}]", 0, NULL);
+	c.histories = json_loads(
+		"{\"sha256:aa\": ["
+		"{\"CreatedBy\": \"/bin/sh -c apt-get update\"},"
+		"{\"CreatedBy\": \"/bin/sh -c apt-get update && apt-get install -y curl\"},"
+		"{\"CreatedBy\": \"/bin/sh -c #(nop) ADD file:abc in / \"},"
+		"{\"CreatedBy\": \"/bin/sh -c #(nop) ADD https://x/y.tgz /opt/\"}]}", 0, NULL);
+	assert_non_null(c.info);
+	assert_non_null(c.images);
+	assert_non_null(c.histories);
+	bw_buf_init(&d, 65536);
+	find_check("4.7")->run(&c, &st, &d);
+	assert_int_equal(st, BENCH_WARN);
+	/* only the first layer updates without installing */
+	assert_non_null(strstr(d.data, "image app:1: update instruction(s) without an install: /bin/sh -c apt-get update\n"));
+	assert_non_null(strstr(d.data, "1 update instruction(s) without an install found"));
+	bw_buf_reset(&d);
+	find_check("4.9")->run(&c, &st, &d);
+	/* the base image's "ADD file:... in / " is not counted, the URL one is */
+	assert_non_null(strstr(d.data, "ADD https://x/y.tgz /opt/"));
+	assert_non_null(strstr(d.data, "1 ADD instruction(s) found"));
+	bw_buf_release(&d);
+	dk_ctx_release(&c);
+}
+
 static void test_check_table(void **state)
 {
 	size_t manual = 0;
@@ -705,6 +749,7 @@ int main(void)
 		cmocka_unit_test(test_rootless_fake_proc),
 		cmocka_unit_test(test_audit_rules),
 		cmocka_unit_test(test_eval_container),
+		cmocka_unit_test(test_image_history),
 		cmocka_unit_test(test_check_table),
 	};
 

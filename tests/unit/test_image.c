@@ -313,14 +313,25 @@ static void test_replace_and_dir_over_file(void **state)
 
 static void test_hardlinks(void **state)
 {
-	/* b is a hard link to a (same layer): it has a's content. A link whose
-	 * target was not kept (not wanted) is skipped with a warning. */
+	/* b is a hard link to a (same layer, a kept): it has a's content.
+	 * want/l links to skip/t, which is not wanted: the layer is re-read
+	 * once for it. want/gone links to a file that is not in the layer:
+	 * warning. want/late links to a file that comes only after it (tar
+	 * links point backwards): warning. want/replaced is a link replaced
+	 * later in the layer by a regular file: the file's content. skip/t is
+	 * replaced after the link: the link keeps the earlier content, as on
+	 * extraction. */
 	static const struct ent ents[] = {
-		{"a", 'f', "shared"}, {"b", 'h', "a"}, {"skip/t", 'f', "T"}, {"want/l", 'h', "skip/t"},
+		{"a", 'f', "shared"},          {"b", 'h', "a"},
+		{"skip/t", 'f', "T"},          {"want/l", 'h', "skip/t"},
+		{"skip/t", 'f', "T2"},         {"want/gone", 'h', "nowhere"},
+		{"want/late", 'h', "skip/u"},  {"skip/u", 'f', "U"},
+		{"want/replaced", 'h', "skip/t"}, {"want/replaced", 'f', "R"},
 	};
 	static const struct image_want wants[] = {{"a", 100}, {"b", 100}, {"want/*", 100}};
-	struct mem l0 = make_tar(ents, 4, F_GZIP);
-	struct image_mem_layer ls[1] = {{l0.p, l0.n, NULL, NULL}};
+	struct mem l0 = make_tar(ents, 10, F_GZIP);
+	char *dg = sha256_digest(l0.p, l0.n);
+	struct image_mem_layer ls[1] = {{l0.p, l0.n, dg, NULL}};
 	struct image *img = NULL;
 	struct image_fs *fs = NULL;
 	struct bw_errbuf eb = {0};
@@ -330,10 +341,17 @@ static void test_hardlinks(void **state)
 	assert_int_equal(image_walk(img, wants, 3, NULL, &fs, &eb), BW_OK);
 	assert_string_equal(content(fs, "b"), "shared");
 	assert_int_equal(image_fs_get(fs, "b")->size, 6);
-	assert_null(image_fs_get(fs, "want/l"));
-	assert_true(has_warning(fs, "want/l"));
+	assert_string_equal(content(fs, "want/l"), "T");
+	assert_null(image_fs_get(fs, "want/gone"));
+	assert_true(has_warning(fs, "want/gone -> nowhere"));
+	assert_null(image_fs_get(fs, "want/late"));
+	assert_true(has_warning(fs, "want/late -> skip/u"));
+	assert_string_equal(content(fs, "want/replaced"), "R");
+	assert_null(image_fs_get(fs, "skip/t"));
+	assert_int_equal(image_fs_count(fs), 4); /* a b want/l want/replaced */
 	image_fs_free(fs);
 	image_free(img);
+	free(dg);
 	free(l0.p);
 }
 
@@ -747,6 +765,221 @@ static void test_docker_archive_tags(void **state)
 	free(man);
 }
 
+static void test_dir_source(void **state)
+{
+	/* A rootfs dir whose symlinks point at host paths (absolute and
+	 * climbing) and which holds a fifo: the walk never reads outside the
+	 * root nor blocks; the links resolve inside the root. */
+	char root[128], ref[160], p[256];
+	struct image_ref r;
+	struct image *img = NULL;
+	struct image_fs *fs = NULL;
+	struct bw_errbuf eb = {0};
+	static const struct image_want all = {"**", 1 << 20};
+
+	(void)state;
+	snprintf(root, sizeof(root), "%s/rootfs", tmpdir);
+	snprintf(p, sizeof(p), "%s/etc", root);
+	assert_int_equal(bw_run((const char *const[]){"mkdir", "-p", p, NULL}, NULL, 0, NULL,
+				&(int){0}, NULL), BW_OK);
+	write_file(root, "etc/passwd", "inside\n", 7);
+	snprintf(p, sizeof(p), "%s/abs", root);
+	assert_int_equal(symlink("/etc/passwd", p), 0);
+	snprintf(p, sizeof(p), "%s/etc/climb", root);
+	assert_int_equal(symlink("../../../../../../etc/passwd", p), 0);
+	snprintf(p, sizeof(p), "%s/hostdir", root);
+	assert_int_equal(symlink("/etc", p), 0);
+	snprintf(p, sizeof(p), "%s/fifo", root);
+	assert_int_equal(mkfifo(p, 0600), 0);
+	snprintf(ref, sizeof(ref), "dir:%s", root);
+	assert_int_equal(image_ref_parse(ref, &r, &eb), BW_OK);
+	assert_int_equal(image_open(&r, NULL, &img, &eb), BW_OK);
+	assert_int_equal(image_walk(img, &all, 1, NULL, &fs, &eb), BW_OK);
+	assert_int_equal(image_fs_count(fs), 1); /* only etc/passwd is a file */
+	assert_string_equal(content(fs, "abs"), "inside\n");
+	assert_string_equal(content(fs, "etc/climb"), "inside\n");
+	assert_string_equal(content(fs, "hostdir/passwd"), "inside\n");
+	assert_null(image_fs_get(fs, "hostdir/hostname")); /* not the host's /etc */
+	assert_null(image_get_info(img)->layers);
+	image_fs_free(fs);
+	image_free(img);
+	image_ref_release(&r);
+}
+
+/* A registry source plugged in through the public interface: image_open
+ * routes REGISTRY references to it and the walker streams its blob (and
+ * checks its digest). */
+static struct mem fake_layer;
+static char *fake_digest;
+
+struct fake_blob {
+	struct image_blob b;
+	size_t off;
+};
+
+static ssize_t fake_read(struct image_blob *b, void *buf, size_t n, struct bw_errbuf *eb)
+{
+	struct fake_blob *fb = (struct fake_blob *)b;
+	size_t left = fake_layer.n - fb->off;
+
+	(void)eb;
+	if (n > left)
+		n = left;
+	memcpy(buf, fake_layer.p + fb->off, n);
+	fb->off += n;
+	return (ssize_t)n;
+}
+
+static void fake_blob_close(struct image_blob *b)
+{
+	free(b);
+}
+
+static enum bw_err fake_open(const struct image_ref *ref, const struct image_open_opts *opts,
+			     struct image_info *info, struct image_source **src_out,
+			     struct bw_errbuf *eb)
+{
+	(void)opts;
+	(void)eb;
+	assert_string_equal(ref->path, "example.org/team/app:1.0");
+	info->layers = calloc(1, sizeof(*info->layers));
+	assert_non_null(info->layers);
+	info->nlayers = 1;
+	info->layers[0].digest = bw_strdup(fake_digest);
+	info->layers[0].size = (int64_t)fake_layer.n;
+	*src_out = calloc(1, sizeof(struct image_source));
+	return BW_OK;
+}
+
+static enum bw_err fake_open_layer(struct image_source *src, size_t i, struct image_blob **out,
+				   struct bw_errbuf *eb)
+{
+	struct fake_blob *fb = calloc(1, sizeof(*fb));
+
+	(void)src;
+	(void)eb;
+	assert_int_equal(i, 0);
+	assert_non_null(fb);
+	fb->b.read = fake_read;
+	fb->b.close = fake_blob_close;
+	*out = &fb->b;
+	return BW_OK;
+}
+
+static void fake_close(struct image_source *src)
+{
+	free(src);
+}
+
+static void test_registry_plugin(void **state)
+{
+	static const struct image_source_ops ops = {"fake-registry", fake_open, fake_open_layer, NULL,
+						    fake_close};
+	static const struct ent ents[] = {{"etc/os-release", 'f', "ID=fake\n"}};
+	static const struct image_want want = {"etc/*", 100};
+	struct image_ref r;
+	struct image *img = NULL;
+	struct image_fs *fs = NULL;
+	struct bw_errbuf eb = {0};
+
+	(void)state;
+	fake_layer = make_tar(ents, 1, F_GZIP);
+	fake_digest = sha256_digest(fake_layer.p, fake_layer.n);
+	image_register_registry_source(&ops);
+	assert_int_equal(image_ref_parse("example.org/team/app:1.0", &r, &eb), BW_OK);
+	assert_int_equal(image_open(&r, NULL, &img, &eb), BW_OK);
+	assert_int_equal(image_walk(img, &want, 1, NULL, &fs, &eb), BW_OK);
+	assert_string_equal(content(fs, "etc/os-release"), "ID=fake\n");
+	assert_string_equal(image_fs_get(fs, "etc/os-release")->layer_digest, fake_digest);
+	image_fs_free(fs);
+	image_free(img);
+	/* a corrupted byte in what the registry serves is caught by the walker */
+	fake_layer.p[fake_layer.n - 5] ^= 0x40;
+	assert_int_equal(image_open(&r, NULL, &img, &eb), BW_OK);
+	assert_int_not_equal(image_walk(img, &want, 1, NULL, &fs, &eb), BW_OK);
+	assert_non_null(strstr(eb.msg, fake_digest));
+	image_free(img);
+	image_ref_release(&r);
+	image_register_registry_source(NULL);
+	free(fake_layer.p);
+	free(fake_digest);
+}
+
+static void test_outer_tar_forms(void **state)
+{
+	/* Archives written by Python's tarfile (tests/fuzz/corpus/image_archive,
+	 * GNU 'L' long names and pax 'x' path records over 100 bytes, a nested
+	 * OCI index, symlink/hard-link/loop entries): both the docker and the
+	 * OCI view open and give the layer's two files, whose content the
+	 * generator wrote ("ID=x\n", "Package: a\n"). */
+	static const char *const seeds[] = {"gnu_longnames_both_forms.tar",
+					    "pax_longnames_both_forms.tar"};
+	static const struct image_want want = {"**", 100};
+
+	(void)state;
+	for (size_t i = 0; i < 2; i++) {
+		for (int k = 0; k < 2; k++) {
+			char ref[512];
+			struct image_ref r;
+			struct image *img = NULL;
+			struct image_fs *fs = NULL;
+			struct bw_errbuf eb = {0};
+
+			snprintf(ref, sizeof(ref), "%s:%s/tests/fuzz/corpus/image_archive/%s%s",
+				 k ? "oci-archive" : "docker-archive", BW_SOURCE_ROOT, seeds[i],
+				 k ? ":1" : ":c:2");
+			assert_int_equal(image_ref_parse(ref, &r, &eb), BW_OK);
+			assert_int_equal(image_open(&r, NULL, &img, &eb), BW_OK);
+			assert_int_equal(image_walk(img, &want, 1, NULL, &fs, &eb), BW_OK);
+			assert_int_equal(image_fs_count(fs), 2);
+			assert_string_equal(content(fs, "etc/os-release"), "ID=x\n");
+			assert_string_equal(content(fs, "var/lib/dpkg/status"), "Package: a\n");
+			image_fs_free(fs);
+			image_free(img);
+			image_ref_release(&r);
+		}
+	}
+}
+
+static void test_entry_and_size_caps(void **state)
+{
+	/* max_entries: the rest of the layer is not catalogued (warning) but
+	 * still read for its digest, which passes. max_layer_size below the
+	 * uncompressed size (4 entries of ustar: at least 4 * 1024 bytes): a
+	 * limit error naming the layer. */
+	static const struct ent ents[] = {
+		{"a", 'f', "1"}, {"b", 'f', "2"}, {"c", 'f', "3"}, {"d", 'f', "4"},
+	};
+	static const struct image_want all = {"**", 100};
+	struct mem l0 = make_tar(ents, 4, F_GZIP);
+	char *dg = sha256_digest(l0.p, l0.n);
+	struct image_mem_layer ls[1] = {{l0.p, l0.n, dg, NULL}};
+	struct image *img = NULL;
+	struct image_fs *fs = NULL;
+	struct image_limits lim;
+	struct bw_errbuf eb = {0};
+
+	(void)state;
+	image_limits_default(&lim);
+	lim.max_entries = 2;
+	assert_int_equal(image_open_mem(ls, 1, &img, &eb), BW_OK);
+	assert_int_equal(image_walk(img, &all, 1, &lim, &fs, &eb), BW_OK);
+	assert_int_equal(image_fs_count(fs), 2);
+	assert_non_null(image_fs_get(fs, "b"));
+	assert_null(image_fs_get(fs, "c"));
+	assert_true(has_warning(fs, "more than 2 entries"));
+	image_fs_free(fs);
+	fs = NULL;
+	image_limits_default(&lim);
+	lim.max_layer_size = 2048;
+	assert_int_equal(image_walk(img, &all, 1, &lim, &fs, &eb), BW_ERR_LIMIT);
+	assert_null(fs);
+	assert_non_null(strstr(eb.msg, dg));
+	image_free(img);
+	free(dg);
+	free(l0.p);
+}
+
 static int setup_tmp(void **state)
 {
 	(void)state;
@@ -862,6 +1095,10 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_oci_platforms),
 		cmocka_unit_test(test_oci_config_digest),
 		cmocka_unit_test(test_docker_archive_tags),
+		cmocka_unit_test(test_dir_source),
+		cmocka_unit_test(test_registry_plugin),
+		cmocka_unit_test(test_outer_tar_forms),
+		cmocka_unit_test(test_entry_and_size_caps),
 	};
 
 	if (argc >= 2 && (strcmp(argv[1], "--walk") == 0 || strcmp(argv[1], "--info") == 0))

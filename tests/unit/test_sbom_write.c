@@ -184,8 +184,13 @@ static void test_spdx_expression(void **state)
 	expect_expr("LicenseRef-a_b", NULL, false);
 	/* WITH takes a simple expression on its left, not a parenthesis */
 	expect_expr("(MIT) WITH Classpath-exception-2.0", NULL, false);
-	/* the right of WITH is an exception id from the list */
+	/* the right of WITH is an exception id from the list, and an
+	 * exception is no licence on its own */
 	expect_expr("MIT WITH no-such-exception", NULL, false);
+	expect_expr("MIT WITH Apache-2.0", NULL, false);
+	expect_expr("Linux-syscall-note", NULL, false);
+	expect_expr("GPL-2.0-only WITH linux-syscall-note", "GPL-2.0-only WITH Linux-syscall-note",
+		    false);
 	/* 32 levels of parentheses are allowed, 33 are not */
 	for (int i = 0; i < 32; i++)
 		deep[n++] = '(';
@@ -219,6 +224,11 @@ static void test_spdx_license_id(void **state)
 	assert_null(sbom_spdx_license_id("MI", 2));
 	assert_null(sbom_spdx_license_id("", 0));
 	assert_null(sbom_spdx_license_id("Expat", 5));
+	/* exceptions are a list of their own (SPDX 2.3 annex D: WITH takes a
+	 * license-exception-id) */
+	assert_null(sbom_spdx_license_id("Linux-syscall-note", 18));
+	assert_string_equal(sbom_spdx_exception_id("linux-syscall-note", 18), "Linux-syscall-note");
+	assert_null(sbom_spdx_exception_id("MIT", 3));
 }
 
 /* ---- table ------------------------------------------------------------------ */
@@ -397,12 +407,12 @@ static void test_cyclonedx(void **state)
 	assert_string_equal(property(c, "bulwark:arch"), "amd64");
 	assert_string_equal(property(c, "bulwark:path"), "var/lib/dpkg/status");
 	assert_string_equal(property(c, "bulwark:layer"), sb->pkgs[0].layer_digest);
-	/* "LGPL-2.1" is a listed (deprecated) id */
+	/* a deb package's "LGPL-2.1" is DEP-5's name for version 2.1 only */
 	assert_string_equal(jpath_str(json_object_get(json_array_get(json_object_get(c, "licenses"),
 								     0),
 						      "license"),
 				      "id", NULL),
-			    "LGPL-2.1");
+			    "LGPL-2.1-only");
 	/* no licences: no key */
 	assert_null(json_object_get(find_component(comps, "libstdc++6"), "licenses"));
 	json_decref(doc);
@@ -524,7 +534,8 @@ static void test_spdx(void **state)
 	p = json_array_get(pkgs, 2);
 	assert_string_equal(jpath_str(p, "name", NULL), "libc6");
 	assert_string_equal(jpath_str(p, "versionInfo", NULL), "2.36-9+deb12u4");
-	assert_string_equal(jpath_str(p, "licenseDeclared", NULL), "LGPL-2.1");
+	/* DEP-5 "LGPL-2.1" (a deb package): version 2.1 only */
+	assert_string_equal(jpath_str(p, "licenseDeclared", NULL), "LGPL-2.1-only");
 	assert_string_equal(jpath_str(p, "licenseConcluded", NULL), "NOASSERTION");
 	r = json_array_get(json_object_get(p, "externalRefs"), 0);
 	assert_string_equal(jpath_str(r, "referenceCategory", NULL), "PACKAGE-MANAGER");
@@ -558,21 +569,112 @@ static void test_spdx(void **state)
 	sbom_free(sb);
 }
 
-static void test_spdx_license_comments(void **state)
+static void test_spdx_license_refs(void **state)
 {
 	struct sbom *sb = sbom_new();
-	json_t *doc, *p;
+	json_t *doc, *pkgs, *ex;
 
 	(void)state;
+	/* Fedora's old names are no SPDX ids: LicenseRef- with the text made
+	 * an idstring ('+' is not allowed: '-'); "GPLv3-" makes the same
+	 * idstring from another text, so it gets "-2"; the same text in
+	 * another package reuses its ref. */
 	add_pkg(sb, SBOM_PKG_RPM, "bash", "5.1.8-6.el9", "x86_64", "pkg:rpm/redhat/bash@5.1.8-6.el9",
 		"GPLv3+", NULL);
+	add_pkg(sb, SBOM_PKG_RPM, "odd", "1-1", "x86_64", "pkg:rpm/redhat/odd@1-1", "GPLv3-", NULL);
+	add_pkg(sb, SBOM_PKG_RPM, "sed", "4.8-9.el9", "x86_64", "pkg:rpm/redhat/sed@4.8-9.el9",
+		"GPLv3+", "MIT");
 	doc = render_json(sb, SBOM_FMT_SPDX_JSON);
-	/* image + the package: no OS without a distro */
-	assert_int_equal(json_array_size(json_object_get(doc, "packages")), 2);
-	p = json_array_get(json_object_get(doc, "packages"), 1);
-	assert_string_equal(jpath_str(p, "licenseDeclared", NULL), "NOASSERTION");
-	assert_string_equal(jpath_str(p, "licenseComments", NULL), "as recorded: GPLv3+");
+	pkgs = json_object_get(doc, "packages");
+	/* image + 3 packages: no OS without a distro */
+	assert_int_equal(json_array_size(pkgs), 4);
+	assert_string_equal(jpath_str(json_array_get(pkgs, 1), "licenseDeclared", NULL),
+			    "LicenseRef-GPLv3-");
+	assert_string_equal(jpath_str(json_array_get(pkgs, 2), "licenseDeclared", NULL),
+			    "LicenseRef-GPLv3--2");
+	assert_string_equal(jpath_str(json_array_get(pkgs, 3), "licenseDeclared", NULL),
+			    "LicenseRef-GPLv3- AND MIT");
+	ex = json_object_get(doc, "hasExtractedLicensingInfos");
+	assert_int_equal(json_array_size(ex), 2);
+	assert_string_equal(jpath_str(json_array_get(ex, 0), "licenseId", NULL), "LicenseRef-GPLv3-");
+	assert_string_equal(jpath_str(json_array_get(ex, 0), "extractedText", NULL), "GPLv3+");
+	assert_string_equal(jpath_str(json_array_get(ex, 1), "licenseId", NULL), "LicenseRef-GPLv3--2");
+	assert_string_equal(jpath_str(json_array_get(ex, 1), "extractedText", NULL), "GPLv3-");
 	assert_string_equal(jpath_str(doc, "name", NULL), "unknown");
+	json_decref(doc);
+	sbom_free(sb);
+}
+
+static void expect_dep5(enum sbom_pkg_type type, const char *in, const char *want)
+{
+	struct sbom_pkg p = {.type = type};
+	bool compound = true;
+	char *got = sbom_spdx_license(&p, in, &compound);
+
+	if (!want) {
+		if (got)
+			fail_msg("'%s' should have no SPDX form, got '%s'", in, got);
+		return;
+	}
+	if (!got)
+		fail_msg("'%s' should map to '%s'", in, want);
+	assert_string_equal(got, want);
+	assert_false(compound);
+	free(got);
+}
+
+static void test_dep5_names(void **state)
+{
+	struct sbom *sb = debian_sbom();
+	json_t *doc, *lic;
+
+	(void)state;
+	/* DEP-5 (debian/copyright format 1.0), "License short name": a
+	 * trailing "+" means "or any later version", no "+" that version
+	 * only; SPDX spells these -or-later / -only with a full version. */
+	expect_dep5(SBOM_PKG_DEB, "GPL-2+", "GPL-2.0-or-later");
+	expect_dep5(SBOM_PKG_DEB, "GPL-2", "GPL-2.0-only");
+	expect_dep5(SBOM_PKG_DEB, "GPL-3+", "GPL-3.0-or-later");
+	expect_dep5(SBOM_PKG_DEB, "LGPL-2.1+", "LGPL-2.1-or-later");
+	expect_dep5(SBOM_PKG_DEB, "LGPL-2", "LGPL-2.0-only");
+	expect_dep5(SBOM_PKG_DEB, "AGPL-3", "AGPL-3.0-only");
+	expect_dep5(SBOM_PKG_DEB, "GFDL-1.3+", "GFDL-1.3-or-later");
+	/* GFDL-NIV: no invariant sections */
+	expect_dep5(SBOM_PKG_DEB, "GFDL-NIV-1.3", "GFDL-1.3-no-invariants-only");
+	/* "Expat" is the MIT licence as Debian names it */
+	expect_dep5(SBOM_PKG_DEB, "Expat", "MIT");
+	expect_dep5(SBOM_PKG_DEB, "Apache-2", "Apache-2.0");
+	expect_dep5(SBOM_PKG_DEB, "MPL-1.1", "MPL-1.1");
+	/* SPDX ids up to case */
+	expect_dep5(SBOM_PKG_DEB, "BSD-3-clause", "BSD-3-Clause");
+	/* not licences SPDX lists, or not versions that exist */
+	expect_dep5(SBOM_PKG_DEB, "public-domain", NULL);
+	expect_dep5(SBOM_PKG_DEB, "GPL", NULL);
+	expect_dep5(SBOM_PKG_DEB, "GPL-9+", NULL);
+	expect_dep5(SBOM_PKG_DEB, "GPL-2.", NULL);
+	expect_dep5(SBOM_PKG_DEB, "GPL-2+x", NULL);
+	expect_dep5(SBOM_PKG_DEB, "Apache-2+", NULL);
+	/* the mapping is Debian's: an apk package's "GPL-2+" is left alone */
+	expect_dep5(SBOM_PKG_APK, "GPL-2+", NULL);
+
+	/* CycloneDX: one entry per licence, ids mapped, duplicates dropped */
+	assert_int_equal(bw_strv_push(&sb->pkgs[1].licenses, "BSD-3-clause"), BW_OK);
+	assert_int_equal(bw_strv_push(&sb->pkgs[1].licenses, "BSD-3-Clause"), BW_OK);
+	assert_int_equal(bw_strv_push(&sb->pkgs[1].licenses, "GPL-3+"), BW_OK);
+	assert_int_equal(bw_strv_push(&sb->pkgs[1].licenses, "public-domain"), BW_OK);
+	doc = render_json(sb, SBOM_FMT_CYCLONEDX);
+	lic = json_object_get(find_component(json_object_get(doc, "components"), "libstdc++6"),
+			      "licenses");
+	assert_int_equal(json_array_size(lic), 3);
+	assert_string_equal(jpath_str(json_array_get(lic, 0), "license", "id"), "BSD-3-Clause");
+	assert_string_equal(jpath_str(json_array_get(lic, 1), "license", "id"), "GPL-3.0-or-later");
+	assert_string_equal(jpath_str(json_array_get(lic, 2), "license", "name"), "public-domain");
+	json_decref(doc);
+	/* SPDX: the same, ANDed, the unlisted one as a LicenseRef */
+	doc = render_json(sb, SBOM_FMT_SPDX_JSON);
+	assert_string_equal(jpath_str(json_array_get(json_object_get(doc, "packages"), 3),
+				      "licenseDeclared", NULL),
+			    "BSD-3-Clause AND GPL-3.0-or-later AND LicenseRef-public-domain");
 	json_decref(doc);
 	sbom_free(sb);
 }
@@ -608,7 +710,8 @@ int main(void)
 		cmocka_unit_test(test_cyclonedx_licenses_and_refs),
 		cmocka_unit_test(test_timestamp_source_date_epoch),
 		cmocka_unit_test(test_spdx),
-		cmocka_unit_test(test_spdx_license_comments),
+		cmocka_unit_test(test_spdx_license_refs),
+		cmocka_unit_test(test_dep5_names),
 		cmocka_unit_test(test_write_error),
 	};
 

@@ -114,7 +114,7 @@ static void t_apk(void **state)
 
 static bool apk_fuzzy_row(char **f, int nf, int line)
 {
-	int r = vapk_match(f[0], f[1], f[2]);
+	int r = version_apk_match(f[0], f[1], f[2]);
 	if (r != 1) {
 		printf("# FAIL apk-fuzzy.tsv:%d: %s %s %s: got %d\n", line, f[0], f[1], f[2], r);
 		return false;
@@ -153,8 +153,8 @@ static bool semver_row(char **f, int nf, int line)
 {
 	int want = op_sign(f[1]);
 	bool va, vb;
-	int got = vsemver_compare_opt(f[0], f[2], semver_loose, &va);
-	int rev = vsemver_compare_opt(f[2], f[0], semver_loose, &vb);
+	int got = version_semver_compare_opt(f[0], f[2], semver_loose, &va);
+	int rev = version_semver_compare_opt(f[2], f[0], semver_loose, &vb);
 	if (!va || sign(got) != want || sign(rev) != -want) {
 		printf("# FAIL %s:%d: %s %s %s: got %d valid %d\n", cur_file, line, f[0], f[1], f[2], got,
 		       va);
@@ -224,7 +224,7 @@ static void t_pep440(void **state)
 static bool norm_row(char **f, int nf, int line)
 {
 	char out[256];
-	if (!vpep440_normalize(f[0], out, sizeof(out)) || strcmp(out, f[1]) != 0) {
+	if (!version_pep440_normalize(f[0], out, sizeof(out)) || strcmp(out, f[1]) != 0) {
 		printf("# FAIL pep440-normalize.tsv:%d: %s -> expected %s\n", line, f[0], f[1]);
 		return false;
 	}

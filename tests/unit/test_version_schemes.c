@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "version/version.h"
+#include "version/version_int.h"
 
 struct cmp_vec {
 	const char *a;
@@ -98,6 +99,48 @@ static void t_go(void **state)
 	assert_int_equal(version_compare(VERSION_GO, "junk", "1.0.0", NULL), 0);
 }
 
+/* golang.org/x/mod semver/semver_test.go (commit 8b446299), the `tests`
+ * table: inputs in ascending order with their canonical form ("" =
+ * invalid); TestCompare asserts, for every pair, 0 when the canonical forms
+ * are equal, else the table order. Plus its explicit extra cases. */
+static void t_go_upstream(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} t[] = {
+		{"bad", ""}, {"v1-alpha.beta.gamma", ""}, {"v1-pre", ""}, {"v1+meta", ""}, {"v1-pre+meta", ""},
+		{"v1.2-pre", ""}, {"v1.2+meta", ""}, {"v1.2-pre+meta", ""}, {"v1.0.0-alpha", "v1.0.0-alpha"},
+		{"v1.0.0-alpha.1", "v1.0.0-alpha.1"}, {"v1.0.0-alpha.beta", "v1.0.0-alpha.beta"},
+		{"v1.0.0-beta", "v1.0.0-beta"}, {"v1.0.0-beta.2", "v1.0.0-beta.2"},
+		{"v1.0.0-beta.11", "v1.0.0-beta.11"}, {"v1.0.0-rc.1", "v1.0.0-rc.1"}, {"v1", "v1.0.0"},
+		{"v1.0", "v1.0.0"}, {"v1.0.0", "v1.0.0"}, {"v1.2", "v1.2.0"}, {"v1.2.0", "v1.2.0"},
+		{"v1.2.3-456", "v1.2.3-456"}, {"v1.2.3-456.789", "v1.2.3-456.789"},
+		{"v1.2.3-456-789", "v1.2.3-456-789"}, {"v1.2.3-456a", "v1.2.3-456a"}, {"v1.2.3-pre", "v1.2.3-pre"},
+		{"v1.2.3-pre+meta", "v1.2.3-pre"}, {"v1.2.3-pre.1", "v1.2.3-pre.1"}, {"v1.2.3-zzz", "v1.2.3-zzz"},
+		{"v1.2.3", "v1.2.3"}, {"v1.2.3+meta", "v1.2.3"}, {"v1.2.3+meta-pre", "v1.2.3"},
+		{"v1.2.3+meta-pre.sha.256a", "v1.2.3"},
+	};
+	size_t n = sizeof(t) / sizeof(t[0]), pairs = 0, bad = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (version_valid(VERSION_GO, t[i].in) != (t[i].out[0] != '\0')) {
+			printf("# FAIL go valid %s\n", t[i].in);
+			bad++;
+		}
+		for (size_t j = 0; j < n; j++) {
+			int want = strcmp(t[i].out, t[j].out) == 0 ? 0 : i < j ? -1 : 1;
+			pairs++;
+			if (version_compare(VERSION_GO, t[i].in, t[j].in, NULL) != want) {
+				printf("# FAIL go %s vs %s, want %d\n", t[i].in, t[j].in, want);
+				bad++;
+			}
+		}
+	}
+	printf("# go semver_test.go: %zu/%zu pairs pass\n", pairs - bad, pairs);
+	assert_int_equal(bad, 0);
+	assert_int_equal(version_compare(VERSION_GO, "v2", "v1", NULL), 1);
+	assert_int_equal(version_compare(VERSION_GO, "v1.19", "v1.2", NULL), 1);
+}
+
 static void t_cargo(void **state)
 {
 	static const struct cmp_vec v[] = {
@@ -112,6 +155,30 @@ static void t_cargo(void **state)
 					      "18446744073709551616.0.0", NULL};
 	check_cmp(VERSION_CARGO, v, sizeof(v) / sizeof(v[0]));
 	check_invalid(VERSION_CARGO, invalid);
+}
+
+/* dtolnay/semver tests/test_version.rs (the semver crate cargo uses):
+ * test_parse's rejected and accepted strings, test_lt / test_gt ordering
+ * (build-metadata tie-breaks excluded: see docs/version.md). */
+static void t_cargo_upstream(void **state)
+{
+	static const char *const invalid[] = {"", "  ", "1", "1.2", "1.2.3-", "a.b.c", "1.2.3 abc", "1.2.3-01",
+					      "5.1.5++", "07", "75774777777757777757", NULL};
+	static const char *const valid[] = {"1.2.3", "1.2.3-alpha1", "1.2.3+build5", "1.2.3+5build",
+					    "1.2.3-alpha1+build5", "1.2.3-1.alpha1.9+build5.7.3aedf",
+					    "1.2.3-0a.alpha1.9+05build.7.3aedf", "0.4.0-beta.1+0851523",
+					    "1.1.0-beta-10", NULL};
+	check_invalid(VERSION_CARGO, invalid);
+	for (const char *const *v = valid; *v; v++)
+		if (!version_valid(VERSION_CARGO, *v))
+			fail_msg("cargo: %s should be valid", *v);
+	static const struct cmp_vec v[] = {
+		{"0.0.0", -1, "1.2.3-alpha2"},       {"1.0.0", -1, "1.2.3-alpha2"},
+		{"1.2.0", -1, "1.2.3-alpha2"},       {"1.2.3-alpha1", -1, "1.2.3"},
+		{"1.2.3-alpha1", -1, "1.2.3-alpha2"}, {"1.2.3-alpha2", 0, "1.2.3-alpha2"},
+		{"1.2.3", 1, "1.2.3-alpha2"},
+	};
+	check_cmp(VERSION_CARGO, v, sizeof(v) / sizeof(v[0]));
 }
 
 static void t_nuget(void **state)
@@ -138,6 +205,29 @@ static void t_nuget(void **state)
 	check_invalid(VERSION_NUGET, invalid);
 }
 
+/* NuGet.Client test/NuGet.Core.Tests/NuGet.Versioning.Test/
+ * VersionComparerTests.cs: VersionComparisonDefaultEqual and
+ * VersionComparisonDefaultLess (VersionComparer.Default). */
+static void t_nuget_upstream(void **state)
+{
+	static const struct cmp_vec v[] = {
+		{"1.0.0", 0, "1.0.0"},
+		{"1.0.0-BETA", 0, "1.0.0-beta"},
+		{"1.0.0-BETA+AA", 0, "1.0.0-beta+aa"},
+		{"1.0.0-BETA.X.y.5.77.0+AA", 0, "1.0.0-beta.x.y.5.77.0+aa"},
+		{"0.0.0", -1, "1.0.0"},
+		{"1.0.0", -1, "1.1.0"},
+		{"1.0.0", -1, "1.0.1"},
+		{"1.999.9999", -1, "2.1.1"},
+		{"1.0.0-BETA", -1, "1.0.0-beta2"},
+		{"1.0.0-beta+AA", -1, "1.0.0+aa"},
+		{"1.0.0-BETA", -1, "1.0.0-beta.1+AA"},
+		{"1.0.0-BETA.X.y.5.77.0+AA", -1, "1.0.0-beta.x.y.5.79.0+aa"},
+		{"1.0.0-BETA.X.y.5.79.0+AA", -1, "1.0.0-beta.x.y.5.790.0+abc"},
+	};
+	check_cmp(VERSION_NUGET, v, sizeof(v) / sizeof(v[0]));
+}
+
 static void t_gem(void **state)
 {
 	/* Gem::Version rdoc (rubygems lib/rubygems/version.rb): "Prereleases
@@ -159,6 +249,44 @@ static void t_gem(void **state)
 	static const char *const invalid[] = {"a", "1..2", "1.2-", "1.2 3", "junk", NULL};
 	check_cmp(VERSION_GEM, v, sizeof(v) / sizeof(v[0]));
 	check_invalid(VERSION_GEM, invalid);
+}
+
+/* rubygems test/rubygems/test_gem_version.rb: test_spaceship, test_equals2,
+ * test_initialize(_bad), the SemVer-style part of test_semver, and
+ * test_bump / test_release read through "~>" (Gem::Requirement: "~> v"
+ * is ">= v" and release < v.bump). */
+static void t_gem_upstream(void **state)
+{
+	static const struct cmp_vec v[] = {
+		{"1.0", 0, "1.0.0"},         {"1.0", 1, "1.0.a"},          {"1.8.2", 1, "0.0.0"},
+		{"1.8.2", 1, "1.8.2.a"},     {"1.8.2.b", 1, "1.8.2.a"},    {"1.8.2.a", -1, "1.8.2"},
+		{"1.8.2.a10", 1, "1.8.2.a9"}, {"", 0, "0"},                 {"1.2.b1", 0, "1.2.b.1"},
+		{"1.0 ", 0, "1.0"},          {" 1.0 ", 0, "1.0"},          {"1.0\n", 0, "1.0"},
+		{"\n1.0\n", 0, "1.0"},       {"1.0.0-alpha", -1, "1.0.0-alpha.1"},
+		{"1.0.0-alpha.1", -1, "1.0.0-beta.2"}, {"1.0.0-beta.2", -1, "1.0.0-beta.11"},
+		{"1.0.0-beta.11", -1, "1.0.0-rc.1"},
+	};
+	check_cmp(VERSION_GEM, v, sizeof(v) / sizeof(v[0]));
+	static const char *const invalid[] = {"junk", "1.0\n2.0", NULL};
+	check_invalid(VERSION_GEM, invalid);
+	static const struct {
+		const char *req, *in, *out;
+	} bump[] = {
+		{"~> 5.2.4", "5.2.99", "5.3"},     /* bump 5.2.4 = 5.3 */
+		{"~> 5.2.4.a", "5.2.9", "5.3"},    /* bump 5.2.4.a = 5.3 */
+		{"~> 5.2.4.a10", "5.2.9", "5.3.0.a"}, /* bump 5.2.4.a10 = 5.3 */
+		{"~> 5.0.0", "5.0.9", "5.1"},      /* bump 5.0.0 = 5.1 */
+		{"~> 5", "5.9", "6"},              /* bump 5 = 6 */
+	};
+	for (size_t i = 0; i < sizeof(bump) / sizeof(bump[0]); i++) {
+		bool got = false;
+		assert_int_equal(version_gem_satisfies(bump[i].in, bump[i].req, &got, NULL), BW_OK);
+		if (!got)
+			fail_msg("%s should satisfy %s", bump[i].in, bump[i].req);
+		assert_int_equal(version_gem_satisfies(bump[i].out, bump[i].req, &got, NULL), BW_OK);
+		if (got)
+			fail_msg("%s should not satisfy %s", bump[i].out, bump[i].req);
+	}
 }
 
 static void t_composer(void **state)
@@ -188,6 +316,45 @@ static void t_composer(void **state)
 	check_cmp(VERSION_COMPOSER, v, sizeof(v) / sizeof(v[0]));
 	check_invalid(VERSION_COMPOSER, invalid);
 	assert_true(version_valid(VERSION_COMPOSER, "dev-main"));
+}
+
+/* composer/semver tests/VersionParserTest.php successfulNormalizedVersions
+ * and failingNormalizedVersions (the cases whose result is the same in
+ * composer/semver 1 to 3; "dev-master" handling changed across majors). */
+static void t_composer_normalize(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} v[] = {
+		{"1.0.0", "1.0.0.0"}, {"1.2.3.4", "1.2.3.4"}, {"1.0.0RC1dev", "1.0.0.0-RC1-dev"},
+		{"1.0.0-rC15-dev", "1.0.0.0-RC15-dev"}, {"1.0.0.RC.15-dev", "1.0.0.0-RC15-dev"},
+		{"1.0.0-rc1", "1.0.0.0-RC1"}, {"1.0.0.pl3-dev", "1.0.0.0-patch3-dev"}, {"1.0-dev", "1.0.0.0-dev"},
+		{"0", "0.0.0.0"}, {"10.4.13-beta", "10.4.13.0-beta"}, {"10.4.13beta2", "10.4.13.0-beta2"},
+		{"10.4.13beta.2", "10.4.13.0-beta2"}, {"10.4.13-b", "10.4.13.0-beta"},
+		{"10.4.13-b5", "10.4.13.0-beta5"}, {"v1.0.0", "1.0.0.0"}, {"2010.01", "2010.01.0.0"},
+		{"2010.01.02", "2010.01.02.0"}, {"2010.1.555", "2010.1.555.0"}, {"2010.10.200", "2010.10.200.0"},
+		{"v20100102", "20100102"}, {"2010-01-02", "2010.01.02"}, {"2010-01-02.5", "2010.01.02.5"},
+		{"20100102-203040", "20100102.203040"}, {"20150920.0.0", "20150920.0.0"},
+		{"20100102203040-10", "20100102203040.10"}, {"20100102-203040-p1", "20100102.203040-patch1"},
+		{"1.x-dev", "1.9999999.9999999.9999999-dev"}, {"dev-feature-foo", "dev-feature-foo"},
+		{"DEV-FOOBAR", "dev-FOOBAR"}, {"dev-feature/foo", "dev-feature/foo"},
+		{"dev-feature+issue-1", "dev-feature+issue-1"}, {"1.0.0-beta.5+foo", "1.0.0.0-beta5"},
+		{"1.0.0+foo", "1.0.0.0"}, {"1.0.0-alpha.3.1+foo", "1.0.0.0-alpha3.1"},
+		{"1.0.0-alpha2.1+foo", "1.0.0.0-alpha2.1"}, {"1.0.0-alpha-2.1-3+foo", "1.0.0.0-alpha2.1-3"},
+		{"1.0.0+foo as 2.0", "1.0.0.0"},
+	};
+	size_t bad = 0, n = sizeof(v) / sizeof(v[0]);
+	for (size_t i = 0; i < n; i++) {
+		char out[256];
+		if (!version_composer_normalize(v[i].in, out, sizeof(out)) || strcmp(out, v[i].out) != 0) {
+			printf("# FAIL composer normalize %s: want %s\n", v[i].in, v[i].out);
+			bad++;
+		}
+	}
+	printf("# composer VersionParserTest: %zu/%zu normalisations pass\n", n - bad, n);
+	assert_int_equal(bad, 0);
+	static const char *const invalid[] = {"", "a", "1.0.0-meh", "1.0.0.0.0", "feature-foo", "1.0.0+foo bar", NULL};
+	check_invalid(VERSION_COMPOSER, invalid);
 }
 
 struct sat_vec {
@@ -235,7 +402,7 @@ static void t_pep440_specifiers(void **state)
 		{"1.0rc1", "<1.1rc2", true}, /* the specifier names a pre-release */
 		{"1.5", "!=1.1.*", true},
 		{"1.1.2", "!=1.1.*", false},
-		{"foobar", "===foobar", false}, /* not a valid version: packaging's Version() refuses it */
+		{"foobar", "===foobar", true}, /* === compares the string as given, valid or not */
 		{"1.0", "===1.0", true},
 		{"1.0.0", "===1.0", false},
 		{"1.5", ">=1.0, <2.0, !=1.5", false},
@@ -266,6 +433,303 @@ static void t_pep440_specifiers(void **state)
 		got = true;
 		assert_int_equal(version_pep440_satisfies("1.0", *s, false, &got, NULL), BW_ERR_FORMAT);
 		assert_false(got);
+	}
+}
+
+/* pypa/packaging tests/test_specifiers.py (2026): test_specifiers (every
+ * row, Specifier(spec, prereleases=True)), the prereleases=None/None rows of
+ * test_specifier_prereleases_set / _contains tables read with
+ * prereleases=True (what packaging's default is for one version),
+ * test_arbitrary_equality(_normalization) string rows, test_invalid_version,
+ * and test_specifiers_invalid. */
+static void t_pep440_upstream(void **state)
+{
+	static const struct sat_vec v[] = {
+		{"2.0", "==2", true},
+		{"2.0", "==2.0", true},
+		{"2.0", "==2.0.0", true},
+		{"2.0+deadbeef", "==2", true},
+		{"2.0+deadbeef", "==2.0", true},
+		{"2.0+deadbeef", "==2.0.0", true},
+		{"2.0+deadbeef", "==2+deadbeef", true},
+		{"2.0+deadbeef", "==2.0+deadbeef", true},
+		{"2.0+deadbeef", "==2.0.0+deadbeef", true},
+		{"2.0+deadbeef.0", "==2.0.0+deadbeef.00", true},
+		{"2.dev1", "==2.*", true},
+		{"2a1", "==2.*", true},
+		{"2a1.post1", "==2.*", true},
+		{"2b1", "==2.*", true},
+		{"2b1.dev1", "==2.*", true},
+		{"2c1", "==2.*", true},
+		{"2c1.post1.dev1", "==2.*", true},
+		{"2c1.post1.dev1", "==2.0.*", true},
+		{"2rc1", "==2.*", true},
+		{"2rc1", "==2.0.*", true},
+		{"2", "==2.*", true},
+		{"2", "==2.0.*", true},
+		{"2", "==2.0.0.*", true},
+		{"2", "==0!2.*", true},
+		{"0!2", "==2.*", true},
+		{"2.0", "==2.*", true},
+		{"2.0.0", "==2.*", true},
+		{"2.0.0.0", "==2.0.*", true},
+		{"2.1+local.version", "==2.1.*", true},
+		{"2.1", "!=2", true},
+		{"2.1", "!=2.0", true},
+		{"2.0.1", "!=2", true},
+		{"2.0.1", "!=2.0", true},
+		{"2.0.1", "!=2.0.0", true},
+		{"2.0", "!=2.0+deadbeef", true},
+		{"2.0", "!=3.*", true},
+		{"2.1", "!=2.0.*", true},
+		{"3", "!=2.0.0.*", true},
+		{"2.1.0.0", "!=2.0.*", true},
+		{"2.0", ">=2", true},
+		{"2.0", ">=2.0", true},
+		{"2.0", ">=2.0.0", true},
+		{"2.0.post1", ">=2", true},
+		{"2.0.post1.dev1", ">=2", true},
+		{"3", ">=2", true},
+		{"3.0.0a8", ">=3.0.0a7", true},
+		{"2.0", "<=2", true},
+		{"2.0", "<=2.0", true},
+		{"2.0", "<=2.0.0", true},
+		{"2.0.dev1", "<=2", true},
+		{"2.0a1", "<=2", true},
+		{"2.0a1.dev1", "<=2", true},
+		{"2.0b1", "<=2", true},
+		{"2.0b1.post1", "<=2", true},
+		{"2.0c1", "<=2", true},
+		{"2.0c1.post1.dev1", "<=2", true},
+		{"2.0rc1", "<=2", true},
+		{"1", "<=2", true},
+		{"3.0.0a7", "<=3.0.0a8", true},
+		{"3", ">2", true},
+		{"2.1", ">2.0", true},
+		{"2.0.1", ">2", true},
+		{"2.1.post1", ">2", true},
+		{"2.1+local.version", ">2", true},
+		{"3.0.0a8", ">3.0.0a7", true},
+		{"1", "<2", true},
+		{"2.0", "<2.1", true},
+		{"2.0.dev0", "<2.1", true},
+		{"3.0.0a7", "<3.0.0a8", true},
+		{"1", "~=1.0", true},
+		{"1.0.1", "~=1.0", true},
+		{"1.1", "~=1.0", true},
+		{"1.9999999", "~=1.0", true},
+		{"1.1", "~=1.0a1", true},
+		{"2022.01.01", "~=2022.01.01", true},
+		{"2!1.0", "~=2!1.0", true},
+		{"2!1.0", "==2!1.*", true},
+		{"2!1.0", "==2!1.0", true},
+		{"2!1.0", "!=1.0", true},
+		{"2!1.0.0", "==2!1.0.0.0.*", true},
+		{"2!1.0.0", "==2!1.0.*", true},
+		{"2!1.0.0", "==2!1.*", true},
+		{"1.0", "!=2!1.0", true},
+		{"1.0", "<=2!0.1", true},
+		{"2!1.0", ">=2.0", true},
+		{"1.0", "<2!0.1", true},
+		{"2!1.0", ">2.0", true},
+		{"2.0.5", ">2.0dev", true},
+		{"1.0+local", ">1.0.dev1", true},
+		{"4.1.0a2.dev1235+local", ">4.1.0a2.dev1234", true},
+		{"1.0a2+local", ">1.0a1", true},
+		{"1.0b2+local", ">1.0b1", true},
+		{"1.0rc2+local", ">1.0rc1", true},
+		{"1.0.post2+local", ">1.0.post1", true},
+		{"1.0.dev2+local", ">1.0.dev1", true},
+		{"1.0a1.dev2+local", ">1.0a1.dev1", true},
+		{"1.0.post1.dev2+local", ">1.0.post1.dev1", true},
+		{"2.1", "==2", false},
+		{"2.1", "==2.0", false},
+		{"2.1", "==2.0.0", false},
+		{"2.0", "==2.0+deadbeef", false},
+		{"2.0", "==3.*", false},
+		{"2.1", "==2.0.*", false},
+		{"3", "==2.0.0.*", false},
+		{"2.1.0.0", "==2.0.*", false},
+		{"2.0", "!=2", false},
+		{"2.0", "!=2.0", false},
+		{"2.0", "!=2.0.0", false},
+		{"2.0+deadbeef", "!=2", false},
+		{"2.0+deadbeef", "!=2.0", false},
+		{"2.0+deadbeef", "!=2.0.0", false},
+		{"2.0+deadbeef", "!=2+deadbeef", false},
+		{"2.0+deadbeef", "!=2.0+deadbeef", false},
+		{"2.0+deadbeef", "!=2.0.0+deadbeef", false},
+		{"2.0+deadbeef.0", "!=2.0.0+deadbeef.00", false},
+		{"2.dev1", "!=2.*", false},
+		{"2a1", "!=2.*", false},
+		{"2a1.post1", "!=2.*", false},
+		{"2b1", "!=2.*", false},
+		{"2b1.dev1", "!=2.*", false},
+		{"2c1", "!=2.*", false},
+		{"2c1.post1.dev1", "!=2.*", false},
+		{"2c1.post1.dev1", "!=2.0.*", false},
+		{"2rc1", "!=2.*", false},
+		{"2rc1", "!=2.0.*", false},
+		{"2", "!=2.*", false},
+		{"2", "!=2.0.*", false},
+		{"2", "!=2.0.0.*", false},
+		{"2.0", "!=2.*", false},
+		{"2.0.0", "!=2.*", false},
+		{"2.0.0.0", "!=2.0.*", false},
+		{"2.0.dev1", ">=2", false},
+		{"2.0a1", ">=2", false},
+		{"2.0a1.dev1", ">=2", false},
+		{"2.0b1", ">=2", false},
+		{"2.0b1.post1", ">=2", false},
+		{"2.0c1", ">=2", false},
+		{"2.0c1.post1.dev1", ">=2", false},
+		{"2.0rc1", ">=2", false},
+		{"1", ">=2", false},
+		{"2.0.post1", "<=2", false},
+		{"2.0.post1.dev1", "<=2", false},
+		{"3", "<=2", false},
+		{"1", ">2", false},
+		{"2.0.dev1", ">2", false},
+		{"2.0a1", ">2", false},
+		{"2.0a1.post1", ">2", false},
+		{"2.0b1", ">2", false},
+		{"2.0b1.dev1", ">2", false},
+		{"2.0c1", ">2", false},
+		{"2.0c1.post1.dev1", ">2", false},
+		{"2.0rc1", ">2", false},
+		{"2.0", ">2", false},
+		{"2.0.post1", ">2", false},
+		{"2.0.post1.dev1", ">2", false},
+		{"2.0+local.version", ">2", false},
+		{"4.1.0a2.dev1234+local", ">4.1.0a2.dev1234", false},
+		{"1.0a1+local", ">1.0a1", false},
+		{"1.0b1+local", ">1.0b1", false},
+		{"1.0rc1+local", ">1.0rc1", false},
+		{"1.0.post1+local", ">1.0.post1", false},
+		{"1.0.dev1+local", ">1.0.dev1", false},
+		{"1.0a1.dev1+local", ">1.0a1.dev1", false},
+		{"1.0.post1.dev1+local", ">1.0.post1.dev1", false},
+		{"2.0.dev1", "<2", false},
+		{"2.0a1", "<2", false},
+		{"2.0a1.post1", "<2", false},
+		{"2.0b1", "<2", false},
+		{"2.0b2.dev1", "<2", false},
+		{"2.0c1", "<2", false},
+		{"2.0c1.post1.dev1", "<2", false},
+		{"2.0rc1", "<2", false},
+		{"2.0", "<2", false},
+		{"2.post1", "<2", false},
+		{"2.post1.dev1", "<2", false},
+		{"3", "<2", false},
+		{"2.0", "~=1.0", false},
+		{"1.1.0", "~=1.0.0", false},
+		{"1.1.post1", "~=1.0.0", false},
+		{"1.0", "~=2!1.0", false},
+		{"2!1.0", "~=1.0", false},
+		{"2!1.0", "==1.0", false},
+		{"1.0", "==2!1.0", false},
+		{"2!1.0", "==1.0.0.*", false},
+		{"1.0", "==2!1.0.0.*", false},
+		{"2!1.0", "==1.*", false},
+		{"1.0", "==2!1.*", false},
+		{"2!1.0", "!=2!1.0", false},
+		{"1.0.dev0", ">1.0.dev1", false},
+		{"1.0.dev2", ">1.0.dev1", true},
+		{"1.0.post0", ">1.0.dev1", true},
+		{"1.0.post1", ">1.0.dev1", true},
+		{"1.0.post0", ">1.0.dev0", true},
+		{"1.0.post0", ">1.0a1", true},
+		{"1.0.post0", ">1.0b1", true},
+		{"1.0.post0", ">1.0rc1", true},
+		{"1.0a1.post0", ">1.0a1", false},
+		{"1.0b2.post0", ">1.0b2", false},
+		{"1.0rc1.post0", ">1.0rc1", false},
+		{"1.0a2.post0", ">1.0a1", true},
+		{"1.0b2.post0", ">1.0b1", true},
+		{"1.0", ">1.0.dev1", true},
+		{"1.0a1", ">1.0.dev1", true},
+		{"1.1", ">1.0.dev1", true},
+		{"1.0.post0", ">1.0", false},
+		{"1.0.post1", ">1.0", false},
+		{"2.0.post0", ">1.0", true},
+		{"0.9.post0", ">1.0", false},
+		{"1.1.post0", ">1.0.dev1", true},
+		{"0.9.post0", ">1.0.dev1", false},
+		{"1.0.post1.dev0", "<1.0.post1", false},
+		{"1.0.post0.dev0", "<1.0.post0", false},
+		{"1.0.dev0", "<1.0.post1", true},
+		{"1.0a1", "<1.0.post1", true},
+		{"1.0rc1", "<1.0.post1", true},
+		{"1.0.dev0", "<1.0.post0", true},
+		{"1.0a1", "<1.0.post0", true},
+		{"1.0b1", "<1.0.post0", true},
+		{"1.0rc2", "<1.0.post0", true},
+		{"1.0.post0.dev0", "<1.0.post1", true},
+		{"1.0.post1.dev0", "<1.0.post2", true},
+		{"1.0", "<1.0.post1", true},
+		{"1.0.post0", "<1.0.post1", true},
+		{"0.9", "<1.0.post1", true},
+		{"1.0", "<1.0.post0", true},
+		{"2.0.dev1", ">=1.0", true},
+		{"2.0a1", ">=2.0.dev1", true},
+		{"2.0a1.dev1", "==2.0.*", true},
+		{"1.0.dev1", "<=2.0", true},
+		{"1.0a1", "<=2.0.dev1", true},
+		{"2.0a1", "<2.0", false},
+		{"2.0a1", "<2.0a2", true},
+		{"1.0.0", "===1.0", false},
+		{"1.0.dev0", "===1.0", false},
+		{"1.0", "===1.0", true},
+		{"1.0.dev0", "===1.0.dev0", true},
+		{"1.0+downstream1", "===1.0", false},
+		{"1.0", "===1.0+downstream1", false},
+		{"foobar", "===foobar", true},
+		{"foobar", "===baz", false},
+		{"1.0a1", "===1.0A1", true},
+		{"1.0A1", "===1.0a1", true},
+		{"1.0.POST1", "===1.0.post1", true},
+		{"1.0+AbC", "===1.0+abc", true},
+		{"lolwat", "===LOLWAT", true},
+		{"LoLWaT", "===lOlwAt", true},
+		{"1.01", "===1.1", false},
+		{"1.1", "===1.01", false},
+		{"1.01", "===1.01", true},
+		{"1.a1", "===1.a1", true},
+		{"1.a1", "===1a1", false},
+		{"0!1.0", "===0!1.0", true},
+		{"1.0", "===0!1.0", false},
+		{"01.0", "===01.0", true},
+		{"1.0-1", "===1.0-1", true},
+		{"1.0.post1", "===1.0-1", false},
+		{"1.0.dev01", "===1.0.dev01", true},
+		{"1.0.dev1", "===1.0.dev01", false},
+		{"invalid", "===invalid", true},
+		{"invalid", "===foobar", false},
+		{"not a valid version", "==1.0", false},
+		{"not a valid version", "==1.*", false},
+		{"not a valid version", ">=1.0", false},
+		{"not a valid version", "~=1.0", false},
+		{"not a valid version", "!=1.0", false},
+		{"not a valid version", "!=1.*", false},
+	};
+	size_t n = sizeof(v) / sizeof(v[0]), bad = 0;
+	for (size_t i = 0; i < n; i++) {
+		bool got = !v[i].want;
+		struct bw_errbuf eb = {0};
+		enum bw_err r = version_pep440_satisfies(v[i].version, v[i].constraint, true, &got, &eb);
+		if (r != BW_OK || got != v[i].want) {
+			printf("# FAIL pep440 \"%s\" in \"%s\": got %d (%s)\n", v[i].version, v[i].constraint, got,
+			       bw_errmsg(&eb, r));
+			bad++;
+		}
+	}
+	printf("# packaging test_specifiers.py: %zu/%zu vectors pass\n", n - bad, n);
+	assert_int_equal(bad, 0);
+	static const char *const invalid[] = {"2.0", "=>2.0", "==", "~=1.0+5", ">=1.0+deadbeef", "<=1.0+abc123", ">1.0+watwat", "<1.0+1.0", "~=1.0.*", ">=1.0.*", "<=1.0.*", ">1.0.*", "<1.0.*", "==1.0.*+5", "!=1.0.*+deadbeef", "==2.0a1.*", "!=2.0a1.*", "==2.0.post1.*", "!=2.0.post1.*", "==2.0.dev1.*", "!=2.0.dev1.*", "==1.0+5.*", "!=1.0+deadbeef.*", "==1.0.*.5", "~=1", "==1.0.dev1.*", "!=1.0.dev1.*", NULL};
+	for (const char *const *sp = invalid; *sp; sp++) {
+		bool got = true;
+		if (version_pep440_satisfies("1.0", *sp, true, &got, NULL) != BW_ERR_FORMAT || got)
+			fail_msg("specifier \"%s\" should be invalid", *sp);
 	}
 }
 
@@ -454,11 +918,17 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(t_go),
+		cmocka_unit_test(t_go_upstream),
 		cmocka_unit_test(t_cargo),
+		cmocka_unit_test(t_cargo_upstream),
 		cmocka_unit_test(t_nuget),
+		cmocka_unit_test(t_nuget_upstream),
 		cmocka_unit_test(t_gem),
+		cmocka_unit_test(t_gem_upstream),
 		cmocka_unit_test(t_composer),
+		cmocka_unit_test(t_composer_normalize),
 		cmocka_unit_test(t_pep440_specifiers),
+		cmocka_unit_test(t_pep440_upstream),
 		cmocka_unit_test(t_gem_requirements),
 		cmocka_unit_test(t_osv_ranges),
 		cmocka_unit_test(t_ecosystems),

@@ -1,0 +1,1 @@
+/* lang_dotnet.c - being written (placeholder so the tree builds). */

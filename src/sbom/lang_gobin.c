@@ -1,0 +1,1 @@
+/* lang_gobin.c - being written (placeholder so the tree builds). */

@@ -1,0 +1,1 @@
+/* lang_java.c - being written (placeholder so the tree builds). */

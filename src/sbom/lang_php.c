@@ -1,0 +1,1 @@
+/* lang_php.c - being written (placeholder so the tree builds). */

@@ -1,0 +1,1 @@
+/* lang_python.c - being written (placeholder so the tree builds). */

@@ -1,0 +1,1 @@
+/* lang_rust.c - being written (placeholder so the tree builds). */

@@ -1,0 +1,1 @@
+/* lang_rustbin.c - being written (placeholder so the tree builds). */
