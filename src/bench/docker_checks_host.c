@@ -208,6 +208,8 @@ static void audit_path(struct dk_ctx *c, const char *path, const char *why_missi
 		dk_add(d, "no audit rules could be read: %s", c->audit.error ? c->audit.error : "?");
 		return;
 	}
+	if (c->audit.error)
+		dk_add(d, "%s; the rules files were read instead", c->audit.error);
 	rule = dk_audit_find(&c->audit, path);
 	if (rule) {
 		*st = BENCH_PASS;

@@ -351,10 +351,15 @@ static void load_audit_files(struct dk_ctx *c)
 		(void)dk_audit_add_text(&c->audit, b.data ? b.data : "", b.len);
 		(void)bw_buf_appendf(&src, "%s%s", src.len ? ", " : "", files.v[i]);
 	}
-	if (c->audit.loaded)
+	if (c->audit.loaded) {
 		c->audit.source = bw_strdup(src.data ? src.data : "");
-	else
-		c->audit.error = bw_strdup("no audit rules file (/etc/audit/rules.d/*.rules, /etc/audit/audit.rules)");
+	} else {
+		char *prev = c->audit.error;
+
+		c->audit.error = bw_strfmt("%s%sno audit rules file (/etc/audit/rules.d/*.rules, "
+					   "/etc/audit/audit.rules)", prev ? prev : "", prev ? "; " : "");
+		free(prev);
+	}
 	bw_buf_release(&b);
 	bw_buf_release(&src);
 	bw_strv_release(&files);

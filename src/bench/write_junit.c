@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bench.h"
 
@@ -78,7 +79,15 @@ static void write_case(FILE *f, const struct bench_result *x)
 enum bw_err bench_write_junit(const struct bench_report *r, FILE *f, struct bw_errbuf *eb)
 {
 	size_t fail, err, skip;
+	char host[256] = "";
 
+	/* gethostname output is host data like any other: sanitised by
+	 * replacing what is not printable ASCII */
+	if (gethostname(host, sizeof(host) - 1) != 0)
+		host[0] = '\0';
+	for (char *p = host; *p; p++)
+		if ((unsigned char)*p < 0x21 || (unsigned char)*p > 0x7e)
+			*p = '?';
 	count_range(r, 0, r->n, &fail, &err, &skip);
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"", f);
 	xml_put(f, r->benchmark);
@@ -96,8 +105,10 @@ enum bw_err bench_write_junit(const struct bench_report *r, FILE *f, struct bw_e
 			end - i, fail, err, skip);
 		xml_put(f, r->generated);
 		fputs("\" hostname=\"", f);
+		xml_put(f, host);
+		fputs("\">\n    <properties><property name=\"target\" value=\"", f);
 		xml_put(f, r->target);
-		fputs("\">\n", f);
+		fputs("\"/></properties>\n", f);
 		for (; i < end; i++)
 			write_case(f, &r->results[i]);
 		fputs("  </testsuite>\n", f);

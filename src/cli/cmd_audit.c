@@ -116,8 +116,10 @@ static enum bw_err walk(const char *dir, int depth, struct bw_strv *files, struc
 			if (files->n >= AUDIT_MAX_FILES)
 				result = bw_fail(eb, BW_ERR_LIMIT, "%s: more than %d manifest files",
 						 dir, AUDIT_MAX_FILES);
-			else
-				result = bw_strv_push_owned(files, p), p = NULL;
+			else {
+				result = bw_strv_push_owned(files, p); /* takes p, even on failure */
+				p = NULL;
+			}
 			free(p);
 		} else {
 			free(p);

@@ -160,6 +160,7 @@ int cmd_scan(int argc, char **argv)
 	char *dbpath = NULL;
 	enum bw_err result;
 	bool failed = false;
+	uint64_t t0, t1, t2;
 	int rc;
 
 	if (cli_wants_help(argc, argv)) {
@@ -192,13 +193,19 @@ int cmd_scan(int argc, char **argv)
 	if (meta.db_age_seconds > (int64_t)a.max_age_days * 86400)
 		BW_WARN("the vulnerability database %s is %lld days old: run `bulwark db update`",
 			dbpath, (long long)(meta.db_age_seconds / 86400));
+	t0 = bw_time_mono_ns();
 	result = sbom_catalog_ref(a.ref, a.platform, NULL, &sb, &eb);
 	if (result)
 		goto out_fail;
+	t1 = bw_time_mono_ns();
 	mopts.include_informational = a.informational;
 	result = match_sbom(db, sb, &mopts, &res, &eb);
 	if (result)
 		goto out_fail;
+	t2 = bw_time_mono_ns();
+	/* bench/scan.sh reads these two lines (with -v) */
+	BW_INFO("timing: catalogue %.3f ms (%zu packages)", (double)(t1 - t0) / 1e6, sb->npkgs);
+	BW_INFO("timing: match %.3f ms (%zu findings)", (double)(t2 - t1) / 1e6, res.n);
 	for (size_t i = 0; i < res.missing_ecosystems.n; i++)
 		BW_WARN("no vulnerability data for %s in %s: those packages were not checked",
 			res.missing_ecosystems.v[i], dbpath);

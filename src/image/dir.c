@@ -119,7 +119,8 @@ static enum bw_err visit(struct dwalk *dw, int dfd, const char *name, size_t ple
 		struct stat st2;
 		int fd;
 
-		if (!image_walk_wants(dw->img, dw->path, (size_t)st.st_size)) {
+		if (!image_walk_wants(dw->img, dw->path, (size_t)st.st_size) &&
+		    !image_walk_streams(dw->img, dw->path)) {
 			/* wanted but too big: let the walker warn */
 			if (image_walk_wants(dw->img, dw->path, 0)) {
 				memset(&meta, 0, sizeof(meta));

@@ -133,6 +133,51 @@ struct image_want {
 	size_t max_size;
 };
 
+/* A want whose files are streamed instead of kept: during the layer pass
+ * the walker hands each matching regular file to the walk's stream callback
+ * (image_walk_stream) and keeps only a metadata record of it (no content),
+ * so later layers' whiteouts and overwrites still apply: after the walk,
+ * image_fs_has_version() tells whether what the callback saw survived.
+ * magic (when set) must be the first magic_len bytes of the content: with
+ * the pattern "**" it finds files by content (ELF: "\x7f" "ELF"). Files
+ * over max_size are skipped with a warning (after the magic check). */
+struct image_stream_want {
+	const char *pattern;
+	size_t max_size;
+	const char *magic; /* NULL: any content */
+	size_t magic_len;
+};
+
+/* One streamed file, valid during the callback only. In a layer the whole
+ * entry is read into memory (bounded by the want's max_size and freed after
+ * the callbacks: at most one streamed file is held at a time) and data is
+ * set; in a dir: source data is NULL and read_at reads the file with pread.
+ * Use image_stream_read() for either. */
+struct image_stream {
+	const char *path;         /* clean path, no leading '/' */
+	uint64_t size;
+	mode_t mode;
+	size_t layer_index;
+	const char *layer_digest; /* NULL for dir: */
+	const unsigned char *data; /* the whole content, or NULL */
+	/* bytes read (< n only at the end), -1 on a read error */
+	ssize_t (*read_at)(const struct image_stream *s, void *buf, size_t n, uint64_t off);
+	int fd; /* private to read_at */
+};
+
+/* Read exactly n bytes at off; BW_ERR_FORMAT naming the path and offset when
+ * the range is outside the file, BW_ERR_IO on a read error. */
+enum bw_err image_stream_read(const struct image_stream *s, void *buf, size_t n, uint64_t off,
+			      struct bw_errbuf *eb);
+/* A stream over memory (tests, fuzzing, nested archives); p must outlive it. */
+void image_stream_mem(struct image_stream *s, const char *path, const void *p, size_t n);
+
+/* Called for each streamed file and each stream want it matches (index into
+ * the swants array). An error ends the walk (return BW_OK for problems with
+ * the file itself, after recording them). */
+typedef enum bw_err (*image_stream_fn)(void *ctx, size_t want_index, const struct image_stream *st,
+				       struct bw_errbuf *eb);
+
 /* Caps of one walk; image_limits_default() gives the documented defaults
  * (docs/image.md). NULL limits to image_walk: the defaults. */
 struct image_limits {
@@ -169,6 +214,18 @@ enum bw_err image_walk(struct image *img, const struct image_want *wants, size_t
 		       const struct image_limits *limits, struct image_fs **out,
 		       struct bw_errbuf *eb);
 
+/* image_walk plus streamed wants (see struct image_stream_want). fn is
+ * called during the walk, in layer order; swants are not kept. */
+enum bw_err image_walk_stream(struct image *img, const struct image_want *wants, size_t nwants,
+			      const struct image_stream_want *swants, size_t nswants,
+			      image_stream_fn fn, void *ctx, const struct image_limits *limits,
+			      struct image_fs **out, struct bw_errbuf *eb);
+
+/* true when the surviving version of path (exact path, no symlinks) is the
+ * one layer layer_index supplied, kept or streamed: results a stream
+ * callback produced for (path, layer) stand only when this holds. */
+bool image_fs_has_version(const struct image_fs *fs, const char *path, size_t layer_index);
+
 /* Lookup of a clean path, following symlinks inside the image only: every
  * component is resolved, absolute targets start at the image root and ".."
  * at the root stays at the root (as in a chroot), so no target can leave
@@ -194,5 +251,8 @@ enum bw_err image_walk_add_symlink(struct image *img, const char *path, const ch
 				   struct bw_errbuf *eb);
 /* true when path is wanted (so a dir: walk can skip reading the rest). */
 bool image_walk_wants(const struct image *img, const char *path, size_t size);
+/* true when path matches a stream want's pattern (the walk then opens the
+ * file to check its magic). */
+bool image_walk_streams(const struct image *img, const char *path);
 
 #endif

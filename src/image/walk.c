@@ -30,6 +30,7 @@ struct node {
 	struct node *next;
 	uint64_t hash;
 	bool symlink;
+	bool streamed; /* a streamed file's record: metadata only, no data */
 	char *target; /* symlink target as stored */
 	struct image_file f;
 };
@@ -62,6 +63,12 @@ struct image_walk_state {
 	struct image_fs *fs;
 	const struct image_want *wants;
 	size_t nwants;
+	const struct image_stream_want *swants;
+	size_t nswants;
+	image_stream_fn stream_fn;
+	void *stream_ctx;
+	size_t nstreamed; /* streamed records (counted against max_files) */
+	bool warned_streamed;
 	struct image_limits lim;
 	size_t layer;
 	const char *layer_digest;
@@ -190,6 +197,9 @@ static enum bw_err strset_add_n(struct strset *ss, const char *s, size_t n)
 }
 
 /* ---- the fs map ---- */
+
+struct image_walk_state;
+static void uncount(struct image_walk_state *w, const struct node *nd);
 
 static void node_free(struct node *nd)
 {
@@ -410,11 +420,25 @@ static enum bw_err keep_node(struct image_walk_state *w, struct node *nd)
 	}
 	if (nd->symlink) {
 		w->nsymlinks++;
+	} else if (nd->streamed) {
+		w->nstreamed++;
 	} else {
 		w->nfiles++;
 		w->total_kept += nd->f.size;
 	}
 	return BW_OK;
+}
+
+static void uncount(struct image_walk_state *w, const struct node *nd)
+{
+	if (nd->symlink) {
+		w->nsymlinks--;
+	} else if (nd->streamed) {
+		w->nstreamed--;
+	} else {
+		w->nfiles--;
+		w->total_kept -= nd->f.size;
+	}
 }
 
 static enum bw_err add_symlink(struct image_walk_state *w, const char *path, const char *target)
@@ -499,12 +523,7 @@ static void layer_end(struct image_walk_state *w)
 				if (nd->f.layer_index < w->layer && hidden(w, nd->f.path)) {
 					*pp = nd->next;
 					w->fs->n--;
-					if (nd->symlink) {
-						w->nsymlinks--;
-					} else {
-						w->nfiles--;
-						w->total_kept -= nd->f.size;
-					}
+					uncount(w, nd);
 					node_free(nd);
 				} else {
 					pp = &nd->next;
@@ -526,12 +545,7 @@ static void drop_node_counted(struct image_walk_state *w, const char *path, bool
 
 	if (!nd || (!same_layer_too && nd->f.layer_index >= w->layer))
 		return;
-	if (nd->symlink) {
-		w->nsymlinks--;
-	} else {
-		w->nfiles--;
-		w->total_kept -= nd->f.size;
-	}
+	uncount(w, nd);
 	fs_remove(w->fs, nd);
 }
 
@@ -685,6 +699,237 @@ static enum bw_err keep_from_archive(struct image_walk_state *w, struct archive 
 	return keep_node(w, nd);
 }
 
+/* ---- streamed wants ---- */
+
+#define STREAM_HEAD 64u /* bytes sniffed for magic */
+
+static bool stream_pattern(const struct image_walk_state *w, const char *path)
+{
+	for (size_t i = 0; i < w->nswants; i++)
+		if (w->swants[i].pattern && bw_path_match(w->swants[i].pattern, path))
+			return true;
+	return false;
+}
+
+bool image_walk_streams(const struct image *img, const char *path)
+{
+	return img && img->walk && img->walk->stream_fn && stream_pattern(img->walk, path);
+}
+
+static bool magic_ok(const struct image_stream_want *sw, const unsigned char *head, size_t nhead)
+{
+	if (!sw->magic || !sw->magic_len)
+		return true;
+	return sw->magic_len <= nhead && memcmp(head, sw->magic, sw->magic_len) == 0;
+}
+
+/* Stream wants that take this file (pattern and magic); warns for those
+ * whose cap it is over. Returns how many take it; *cap the largest cap. */
+static size_t stream_match(struct image_walk_state *w, const char *path, uint64_t size,
+			   const unsigned char *head, size_t nhead, uint64_t *cap)
+{
+	size_t n = 0;
+	bool over = false;
+
+	*cap = 0;
+	for (size_t i = 0; i < w->nswants; i++) {
+		const struct image_stream_want *sw = &w->swants[i];
+
+		if (!sw->pattern || !bw_path_match(sw->pattern, path) || !magic_ok(sw, head, nhead))
+			continue;
+		if (size > sw->max_size) {
+			over = true;
+			continue;
+		}
+		if (sw->max_size > *cap)
+			*cap = sw->max_size;
+		n++;
+	}
+	if (over && !n)
+		image_fs_warn(w->fs, "%s: %s is %llu bytes, over the cap for streamed files: not read",
+			      w->lname, path, (unsigned long long)size);
+	return n;
+}
+
+static bool stream_record_ok(struct image_walk_state *w, const char *path)
+{
+	if (w->nstreamed < w->lim.max_files)
+		return true;
+	if (!w->warned_streamed)
+		image_fs_warn(w->fs, "%s: %s: the cap of %zu streamed file records is reached: "
+				     "further binaries and archives are not read", w->lname, path,
+			      w->lim.max_files);
+	w->warned_streamed = true;
+	return false;
+}
+
+/* Hand st to every stream want that takes it. */
+static enum bw_err stream_call(struct image_walk_state *w, const struct image_stream *st,
+			       const unsigned char *head, size_t nhead, struct bw_errbuf *eb)
+{
+	enum bw_err result = BW_OK;
+
+	for (size_t i = 0; i < w->nswants && !result; i++) {
+		const struct image_stream_want *sw = &w->swants[i];
+
+		if (sw->pattern && bw_path_match(sw->pattern, st->path) &&
+		    magic_ok(sw, head, nhead) && st->size <= sw->max_size)
+			result = w->stream_fn(w->stream_ctx, i, st, eb);
+	}
+	return result;
+}
+
+/* The metadata-only record of a streamed file (whiteouts apply to it). */
+static enum bw_err stream_record(struct image_walk_state *w, const char *path, size_t layer,
+				 const char *digest, uint64_t size, mode_t mode)
+{
+	struct node *nd;
+
+	if (fs_lookup(w->fs, path))
+		return BW_OK; /* also kept: that node is the record */
+	nd = node_new(path, layer, digest);
+	if (!nd)
+		return BW_ERR_NOMEM;
+	nd->streamed = true;
+	nd->f.size = (size_t)size;
+	nd->f.mode = mode;
+	return keep_node(w, nd);
+}
+
+static ssize_t mem_read_at(const struct image_stream *s, void *buf, size_t n, uint64_t off)
+{
+	if (off >= s->size)
+		return 0;
+	if (n > s->size - off)
+		n = (size_t)(s->size - off);
+	memcpy(buf, s->data + off, n);
+	return (ssize_t)n;
+}
+
+void image_stream_mem(struct image_stream *s, const char *path, const void *p, size_t n)
+{
+	memset(s, 0, sizeof(*s));
+	s->path = path;
+	s->size = n;
+	s->mode = 0100644;
+	s->data = p;
+	s->read_at = mem_read_at;
+	s->fd = -1;
+}
+
+static ssize_t fd_read_at(const struct image_stream *s, void *buf, size_t n, uint64_t off)
+{
+	size_t got = 0;
+
+	if (off >= s->size)
+		return 0;
+	if (n > s->size - off)
+		n = (size_t)(s->size - off);
+	while (got < n) {
+		ssize_t r = pread(s->fd, (char *)buf + got, n - got, (off_t)(off + got));
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break; /* shrank while read */
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
+enum bw_err image_stream_read(const struct image_stream *s, void *buf, size_t n, uint64_t off,
+			      struct bw_errbuf *eb)
+{
+	ssize_t r;
+
+	if (off > s->size || n > s->size - off)
+		return bw_fail(eb, BW_ERR_FORMAT, "%s: %zu bytes at offset %llu: past the end (%llu bytes)",
+			       s->path, n, (unsigned long long)off, (unsigned long long)s->size);
+	if (!n)
+		return BW_OK;
+	r = s->read_at(s, buf, n, off);
+	if (r < 0)
+		return bw_fail(eb, BW_ERR_IO, "%s: read error at offset %llu", s->path,
+			       (unsigned long long)off);
+	if ((size_t)r != n)
+		return bw_fail(eb, BW_ERR_FORMAT, "%s: short read at offset %llu", s->path,
+			       (unsigned long long)off);
+	return BW_OK;
+}
+
+/* A regular file of a layer: streamed, kept, both or neither. The head is
+ * read first for the magic; only a streamed or kept file is read whole, into
+ * one buffer that the callbacks see and a kept node then owns. */
+static enum bw_err file_from_archive(struct image_walk_state *w, struct archive *in,
+				     struct archive_entry *e, const char *path,
+				     struct bw_errbuf *eb)
+{
+	int64_t sz = archive_entry_size(e);
+	unsigned char head[STREAM_HEAD];
+	size_t nhead;
+	uint64_t cap;
+	struct image_stream st;
+	struct node *nd;
+	char *data, *full;
+	bool keep, stream;
+	enum bw_err result;
+
+	if (!w->stream_fn || sz < 0 || !stream_pattern(w, path))
+		return keep_from_archive(w, in, e, path, eb);
+	nhead = (uint64_t)sz < sizeof(head) ? (size_t)sz : sizeof(head);
+	data = malloc(nhead + 1);
+	if (!data)
+		return BW_ERR_NOMEM;
+	result = read_data(in, data, nhead, w->lname, path, eb);
+	if (result)
+		goto out_free;
+	memcpy(head, data, nhead);
+	keep = may_keep(w, path, (uint64_t)sz);
+	stream = stream_match(w, path, (uint64_t)sz, head, nhead, &cap) &&
+		 stream_record_ok(w, path);
+	if (!keep && !stream)
+		goto out_free;
+	full = realloc(data, (size_t)sz + 1);
+	if (!full) {
+		result = BW_ERR_NOMEM;
+		goto out_free;
+	}
+	data = full;
+	result = read_data(in, data + nhead, (size_t)sz - nhead, w->lname, path, eb);
+	if (result)
+		goto out_free;
+	if (stream) {
+		image_stream_mem(&st, path, data, (size_t)sz);
+		st.mode = archive_entry_mode(e);
+		st.layer_index = w->layer;
+		st.layer_digest = w->layer_digest;
+		result = stream_call(w, &st, head, nhead, eb);
+		if (result)
+			goto out_free;
+	}
+	if (!keep) {
+		free(data);
+		return stream_record(w, path, w->layer, w->layer_digest, (uint64_t)sz,
+				     archive_entry_mode(e));
+	}
+	nd = node_new(path, w->layer, w->layer_digest);
+	if (!nd) {
+		result = BW_ERR_NOMEM;
+		goto out_free;
+	}
+	nd->f.data = data;
+	nd->f.size = (size_t)sz;
+	nd->f.mode = archive_entry_mode(e);
+	nd->f.uid = (uid_t)archive_entry_uid(e);
+	nd->f.gid = (gid_t)archive_entry_gid(e);
+	return keep_node(w, nd);
+out_free:
+	free(data);
+	return result;
+}
+
 static enum bw_err hard_link(struct image_walk_state *w, struct archive_entry *e,
 			     const char *path, const char *link)
 {
@@ -828,7 +1073,7 @@ static enum bw_err walk_entry(struct image_walk_state *w, struct archive *in,
 	if (hl && archive_entry_size(e) <= 0)
 		return hard_link(w, e, path, hl);
 	if (type == AE_IFREG || (hl && type == 0))
-		return keep_from_archive(w, in, e, path, eb);
+		return file_from_archive(w, in, e, path, eb);
 	if (type == AE_IFLNK) {
 		const char *t = archive_entry_symlink(e);
 
@@ -1099,6 +1344,38 @@ static enum bw_err walk_layer(struct image_walk_state *w, size_t i, struct bw_er
 
 /* ---- dir: sources feed the walk through these ---- */
 
+/* dir: a file matching a stream want's pattern: sniff its head, hand it to
+ * the callbacks with a pread reader (nothing buffered), record it. */
+static enum bw_err stream_from_fd(struct image_walk_state *w, const char *path,
+				  const struct image_file *meta, int fd, struct bw_errbuf *eb)
+{
+	unsigned char head[STREAM_HEAD];
+	struct image_stream st;
+	uint64_t cap;
+	ssize_t nhead;
+	enum bw_err result;
+
+	memset(&st, 0, sizeof(st));
+	st.path = path;
+	st.size = meta->size;
+	st.mode = meta->mode;
+	st.read_at = fd_read_at;
+	st.fd = fd;
+	nhead = fd_read_at(&st, head, sizeof(head), 0);
+	if (nhead < 0) {
+		image_fs_warn(w->fs, "%s: %s: read: %s: skipped", w->lname, path, strerror(errno));
+		return BW_OK;
+	}
+	if (!stream_match(w, path, meta->size, head, (size_t)nhead, &cap) ||
+	    !stream_record_ok(w, path))
+		return BW_OK;
+	result = stream_call(w, &st, head, (size_t)nhead, eb);
+	if (result)
+		return result;
+	drop_node_counted(w, path, true);
+	return stream_record(w, path, 0, NULL, meta->size, meta->mode);
+}
+
 enum bw_err image_walk_add_file(struct image *img, const char *path, const struct image_file *meta,
 				int fd, struct bw_errbuf *eb)
 {
@@ -1108,6 +1385,12 @@ enum bw_err image_walk_add_file(struct image *img, const char *path, const struc
 
 	if (!w)
 		return bw_fail(eb, BW_ERR_USAGE, "image_walk_add_file outside a walk");
+	if (fd >= 0 && w->stream_fn && stream_pattern(w, path)) {
+		enum bw_err result = stream_from_fd(w, path, meta, fd, eb);
+
+		if (result)
+			return result;
+	}
 	if (!may_keep(w, path, meta->size))
 		return BW_OK;
 	nd = node_new(path, 0, NULL);
@@ -1165,7 +1448,7 @@ static enum bw_err fs_finish(struct image_fs *fs)
 		return BW_ERR_NOMEM;
 	for (size_t i = 0; i < fs->nb; i++)
 		for (struct node *nd = fs->b[i]; nd; nd = nd->next)
-			if (!nd->symlink)
+			if (!nd->symlink && !nd->streamed)
 				fs->sorted[k++] = nd;
 	fs->nsorted = k;
 	if (k)
@@ -1176,6 +1459,14 @@ static enum bw_err fs_finish(struct image_fs *fs)
 enum bw_err image_walk(struct image *img, const struct image_want *wants, size_t nwants,
 		       const struct image_limits *limits, struct image_fs **out,
 		       struct bw_errbuf *eb)
+{
+	return image_walk_stream(img, wants, nwants, NULL, 0, NULL, NULL, limits, out, eb);
+}
+
+enum bw_err image_walk_stream(struct image *img, const struct image_want *wants, size_t nwants,
+			      const struct image_stream_want *swants, size_t nswants,
+			      image_stream_fn fn, void *ctx, const struct image_limits *limits,
+			      struct image_fs **out, struct bw_errbuf *eb)
 {
 	struct image_walk_state w;
 	enum bw_err result = BW_OK;
@@ -1191,6 +1482,12 @@ enum bw_err image_walk(struct image *img, const struct image_want *wants, size_t
 	w.img = img;
 	w.wants = wants;
 	w.nwants = nwants;
+	if (fn && nswants) {
+		w.swants = swants;
+		w.nswants = nswants;
+		w.stream_fn = fn;
+		w.stream_ctx = ctx;
+	}
 	w.fs = calloc(1, sizeof(*w.fs));
 	if (!w.fs)
 		return BW_ERR_NOMEM;
@@ -1287,7 +1584,7 @@ static const struct node *resolve(const struct image_fs *fs, const char *path)
 		}
 	}
 	found = fs_lookup(fs, resolved);
-	if (found && found->symlink)
+	if (found && (found->symlink || found->streamed))
 		found = NULL;
 out_free:
 	free(rest);
@@ -1303,10 +1600,22 @@ const struct image_file *image_fs_get(const struct image_fs *fs, const char *pat
 	if (!fs || !path)
 		return NULL;
 	nd = fs_lookup(fs, path);
+	if (nd && nd->streamed)
+		return NULL;
 	if (nd && !nd->symlink)
 		return &nd->f;
 	nd = resolve(fs, path);
 	return nd ? &nd->f : NULL;
+}
+
+bool image_fs_has_version(const struct image_fs *fs, const char *path, size_t layer_index)
+{
+	const struct node *nd;
+
+	if (!fs || !path)
+		return false;
+	nd = fs_lookup(fs, path);
+	return nd && !nd->symlink && nd->f.layer_index == layer_index;
 }
 
 size_t image_fs_count(const struct image_fs *fs)

@@ -349,31 +349,33 @@ enum bw_err k8s_audit_object(const json_t *obj, const struct k8s_audit_opts *opt
 	return audit_one(obj, opts, out, audited, 0, eb);
 }
 
+struct stream {
+	const struct k8s_audit_opts *opts;
+	struct k8s_findings *out;
+	size_t *objects;
+	const char *what;
+};
+
+static enum bw_err audit_doc(json_t *doc, size_t index, void *ud, struct bw_errbuf *eb)
+{
+	struct stream *st = ud;
+	struct k8s_audit_opts o = *st->opts;
+	size_t audited = 0;
+	enum bw_err result;
+
+	o.file = st->what;
+	o.doc = index;
+	result = k8s_audit_object(doc, &o, st->out, &audited, eb);
+	if (result == BW_OK && st->objects)
+		*st->objects += audited;
+	return result;
+}
+
 enum bw_err k8s_audit_stream(const char *data, size_t n, const char *what,
 			     const struct k8s_audit_opts *opts, struct k8s_findings *out,
 			     size_t *objects, struct bw_errbuf *eb)
 {
-	json_t *docs = NULL;
-	size_t *idx = NULL;
-	size_t i;
-	json_t *d;
-	enum bw_err result = k8s_yaml_load(data, n, what, &docs, &idx, eb);
+	struct stream st = {.opts = opts, .out = out, .objects = objects, .what = what};
 
-	if (result != BW_OK)
-		return result;
-	json_array_foreach(docs, i, d) {
-		struct k8s_audit_opts o = *opts;
-		size_t audited = 0;
-
-		o.file = what;
-		o.doc = idx ? idx[i] : i;
-		result = k8s_audit_object(d, &o, out, &audited, eb);
-		if (result != BW_OK)
-			break;
-		if (objects)
-			*objects += audited;
-	}
-	free(idx);
-	json_decref(docs);
-	return result;
+	return k8s_yaml_each(data, n, what, audit_doc, &st, eb);
 }

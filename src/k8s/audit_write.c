@@ -64,45 +64,34 @@ static json_t *finding_json(const struct k8s_finding *x)
 			 "detail", x->detail);
 }
 
+/* Streamed: one finding serialised at a time, so a large report does not
+ * hold a second copy of every finding as a JSON tree. */
 enum bw_err k8s_findings_write_json(const struct k8s_findings *f, size_t objects, FILE *out,
 				    struct bw_errbuf *eb)
 {
-	enum bw_err result = BW_OK;
-	json_t *root = json_object();
-	json_t *arr = json_array();
-	json_t *sum = json_object();
 	size_t by_sev[4] = {0};
 
-	if (!root || !arr || !sum)
-		goto out_nomem;
+	fputs("{\n  \"findings\": [", out);
 	for (size_t i = 0; i < f->n; i++) {
 		json_t *j = finding_json(&f->v[i]);
 
 		by_sev[f->v[i].severity]++;
-		if (!j || json_array_append_new(arr, j) != 0)
-			goto out_nomem;
+		if (!j)
+			return bw_fail(eb, BW_ERR_NOMEM, "out of memory writing the report");
+		fputs(i ? ",\n    " : "\n    ", out);
+		if (json_dumpf(j, out, JSON_COMPACT | JSON_SORT_KEYS) != 0) {
+			json_decref(j);
+			return bw_fail(eb, BW_ERR_IO, "writing the report failed");
+		}
+		json_decref(j);
 	}
-	for (int s = 0; s < 4; s++)
-		if (json_object_set_new(sum, k8s_severity_name((enum k8s_severity)s),
-					json_integer((json_int_t)by_sev[s])) != 0)
-			goto out_nomem;
-	if (json_object_set_new(sum, "objects", json_integer((json_int_t)objects)) != 0 ||
-	    json_object_set_new(sum, "findings", json_integer((json_int_t)f->n)) != 0 ||
-	    json_object_set_new(root, "summary", sum) != 0)
-		goto out_nomem;
-	sum = NULL;
-	if (json_object_set_new(root, "findings", arr) != 0)
-		goto out_nomem;
-	arr = NULL;
-	result = bw_json_write(root, out, eb);
-	json_decref(root);
-	return result;
-
-out_nomem:
-	json_decref(sum);
-	json_decref(arr);
-	json_decref(root);
-	return bw_fail(eb, BW_ERR_NOMEM, "out of memory writing the report");
+	fprintf(out,
+		"%s],\n  \"summary\": {\"critical\": %zu, \"findings\": %zu, \"high\": %zu, "
+		"\"low\": %zu, \"medium\": %zu, \"objects\": %zu}\n}\n",
+		f->n ? "\n  " : "", by_sev[3], f->n, by_sev[2], by_sev[0], by_sev[1], objects);
+	if (ferror(out))
+		return bw_fail(eb, BW_ERR_IO, "writing the report failed");
+	return BW_OK;
 }
 
 static const char *sarif_level(enum k8s_severity s)

@@ -75,13 +75,9 @@ enum bw_err k8s_evidence_add_text(struct k8s_evidence *ev, const char *text)
 		if (r->tok.n >= 100000)
 			return BW_ERR_LIMIT;
 		tok = bw_strndup(p, n);
-		if (!tok)
-			return BW_ERR_NOMEM;
-		result = bw_strv_push_owned(&r->tok, tok);
-		if (result != BW_OK) {
-			free(tok);
+		result = bw_strv_push_owned(&r->tok, tok); /* frees tok on failure */
+		if (result != BW_OK)
 			return result;
-		}
 		p += n;
 	}
 	return BW_OK;

@@ -87,4 +87,24 @@ char *k8s_jsonpath(const json_t *v, const char *path);
 const char *k8s_default_value(const char *component, const char *flag, const char *path,
 			      bool config_in_use, const char **src);
 
+/* ---- a benchmark run (bench_run.c) and its audits (bench_audit.c) ------- */
+
+struct k8s_brun {
+	const struct k8s_bench_opts *o;
+	struct k8s_host host;
+	struct k8s_vars vars;
+	struct k8s_vars origins;   /* var name -> where its value came from */
+	json_t *config;            /* config.yaml */
+	const char *bench;
+	struct bw_errbuf *eb;
+};
+
+/* Gather evidence for one audit string of a check into ev.
+ * kind: 0 audit, 1 audit_config, 2 audit_env. Data that cannot be had is
+ * ev->error / ev->na, not a failure; errors are memory only. */
+enum bw_err k8s_audit_gather(struct k8s_brun *b, struct k8s_evidence *ev, const char *audit,
+			     int kind);
+/* Value of a flag in an argv ("--f=v" or "--f v"); the last one wins. */
+const char *k8s_argv_flag(const struct bw_strv *argv, const char *flag);
+
 #endif

@@ -168,7 +168,6 @@ static enum bw_err load_proc(struct k8s_host *h, const char *pid, struct k8s_pro
 	enum bw_err result;
 	char path[128], target[4096];
 	ssize_t n;
-	int fd;
 
 	memset(p, 0, sizeof(*p));
 	result = read_proc(h, pid, "cmdline", CMDLINE_MAX, &b);
@@ -180,9 +179,10 @@ static enum bw_err load_proc(struct k8s_host *h, const char *pid, struct k8s_pro
 		size_t l = strnlen(b.data + i, b.len - i);
 		char *arg = bw_strndup(b.data + i, l);
 
-		if (!arg || bw_strv_push_owned(&p->argv, arg) != BW_OK) {
-			free(arg);
+		/* push_owned frees arg when it fails */
+		if (bw_strv_push_owned(&p->argv, arg) != BW_OK) {
 			bw_buf_release(&b);
+			bw_strv_release(&p->argv);
 			return BW_ERR_NOMEM;
 		}
 		i += l + 1;
@@ -204,7 +204,6 @@ static enum bw_err load_proc(struct k8s_host *h, const char *pid, struct k8s_pro
 		p->environ_text = bw_buf_detach(&b, NULL);
 	}
 	bw_buf_release(&b);
-	(void)fd;
 	return BW_OK;
 }
 

@@ -50,6 +50,14 @@ struct json_t;
 enum bw_err k8s_yaml_load(const char *data, size_t n, const char *what, struct json_t **docs,
 			  size_t **docidx, struct bw_errbuf *eb);
 
+/* The same, one document at a time: fn gets each non-empty document (a
+ * borrowed reference, valid during the call) and its index; a non-BW_OK
+ * return stops the walk and is returned. Memory stays one document. */
+typedef enum bw_err (*k8s_yaml_doc_fn)(struct json_t *doc, size_t index, void *ud,
+				       struct bw_errbuf *eb);
+enum bw_err k8s_yaml_each(const char *data, size_t n, const char *what, k8s_yaml_doc_fn fn,
+			  void *ud, struct bw_errbuf *eb);
+
 /* ---- manifest audit ------------------------------------------------------ */
 
 /* Which rule set a finding comes from. PSS levels are cumulative: checking

@@ -356,8 +356,8 @@ static void diag_out(struct fy_diag *diag, void *user, const char *buf, size_t l
 			dc->msg[i] = ' ';
 }
 
-enum bw_err k8s_yaml_load(const char *data, size_t n, const char *what, json_t **docs,
-			  size_t **docidx, struct bw_errbuf *eb)
+enum bw_err k8s_yaml_each(const char *data, size_t n, const char *what, k8s_yaml_doc_fn fn,
+			  void *ud, struct bw_errbuf *eb)
 {
 	enum bw_err result = BW_OK;
 	struct fy_parse_cfg cfg;
@@ -368,13 +368,8 @@ enum bw_err k8s_yaml_load(const char *data, size_t n, const char *what, json_t *
 	struct fy_document *fyd;
 	struct conv c = {.budget = K8S_YAML_MAX_NODES, .total = K8S_YAML_MAX_TOTAL_NODES,
 			 .what = what ? what : "input", .eb = eb};
-	json_t *arr;
-	size_t *idx = NULL, idxcap = 0;
 	size_t docno = 0;
 
-	*docs = NULL;
-	if (docidx)
-		*docidx = NULL;
 	if (n > K8S_YAML_MAX_BYTES)
 		return bw_fail(eb, BW_ERR_LIMIT, "%s: %zu bytes, more than the %u allowed", c.what,
 			       n, K8S_YAML_MAX_BYTES);
@@ -386,9 +381,8 @@ enum bw_err k8s_yaml_load(const char *data, size_t n, const char *what, json_t *
 	}
 	if (!bw_utf8_valid(data, n))
 		return bw_fail(eb, BW_ERR_FORMAT, "%s: not valid UTF-8", c.what);
-	arr = json_array();
-	if (!arr)
-		return bw_fail(eb, BW_ERR_NOMEM, "%s: out of memory", c.what);
+	if (n == 0)
+		return BW_OK; /* an empty stream has no documents */
 
 	fy_diag_cfg_default(&dcfg);
 	dcfg.fp = NULL;
@@ -401,10 +395,8 @@ enum bw_err k8s_yaml_load(const char *data, size_t n, const char *what, json_t *
 	dcfg.show_type = false;
 	dcfg.show_module = false;
 	diag = fy_diag_create(&dcfg);
-	if (!diag) {
-		result = bw_fail(eb, BW_ERR_NOMEM, "%s: out of memory", c.what);
-		goto out_free_arr;
-	}
+	if (!diag)
+		return bw_fail(eb, BW_ERR_NOMEM, "%s: out of memory", c.what);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.flags = FYPCF_QUIET | FYPCF_DEFAULT_VERSION_AUTO | FYPCF_JSON_NONE;
 	cfg.diag = diag;
@@ -413,8 +405,6 @@ enum bw_err k8s_yaml_load(const char *data, size_t n, const char *what, json_t *
 		result = bw_fail(eb, BW_ERR_NOMEM, "%s: out of memory", c.what);
 		goto out_unref_diag;
 	}
-	if (n == 0)
-		goto out_done; /* an empty stream has no documents */
 	if (fy_parser_set_string(fyp, data, n) != 0) {
 		result = bw_fail(eb, BW_ERR_NOMEM, "%s: cannot start the YAML parser", c.what);
 		goto out_destroy_parser;
@@ -425,63 +415,80 @@ enum bw_err k8s_yaml_load(const char *data, size_t n, const char *what, json_t *
 
 		fyd = fy_parse_load_document(fyp);
 		if (!fyd) {
-			if (fy_parser_get_stream_error(fyp)) {
+			if (fy_parser_get_stream_error(fyp))
 				result = bw_fail(eb, BW_ERR_FORMAT, "%s: document %zu: YAML error: %s",
 						 c.what, docno, dc.msg[0] ? dc.msg : "parse failed");
-				goto out_destroy_parser;
-			}
 			break;
 		}
 		if (docno >= K8S_YAML_MAX_DOCS) {
 			fy_parse_document_destroy(fyp, fyd);
 			result = bw_fail(eb, BW_ERR_LIMIT, "%s: more than %u documents", c.what,
 					 K8S_YAML_MAX_DOCS);
-			goto out_destroy_parser;
+			break;
 		}
 		root = fy_document_root(fyd);
 		c.doc = docno;
 		c.budget = K8S_YAML_MAX_NODES;
-		if (root) {
+		if (root)
 			result = convert(&c, root, 0, &v);
-			if (result == BW_OK && json_is_null(v)) {
-				json_decref(v); /* "---\n~\n" is an empty document */
-				v = NULL;
-			}
-			if (result == BW_OK && v) {
-				if (docidx) {
-					result = bw_grow((void **)&idx, &idxcap, json_array_size(arr) + 1,
-							 sizeof(*idx), K8S_YAML_MAX_DOCS);
-					if (result != BW_OK)
-						bw_fail(eb, result, "%s: out of memory", c.what);
-					else
-						idx[json_array_size(arr)] = docno;
-				}
-				if (result == BW_OK && json_array_append(arr, v) != 0)
-					result = bw_fail(eb, BW_ERR_NOMEM, "%s: out of memory", c.what);
-			}
-			json_decref(v);
-		}
+		/* the libfyaml tree goes before the callback runs */
 		fy_parse_document_destroy(fyp, fyd);
+		if (result == BW_OK && v && !json_is_null(v)) /* "---\n~\n" is empty */
+			result = fn(v, docno, ud, eb);
+		json_decref(v);
 		if (result != BW_OK)
-			goto out_destroy_parser;
+			break;
 		docno++;
 	}
-out_done:
-	fy_parser_destroy(fyp);
-	fy_diag_unref(diag);
-	*docs = arr;
-	if (docidx)
-		*docidx = idx;
-	else
-		free(idx);
-	return BW_OK;
-
 out_destroy_parser:
 	fy_parser_destroy(fyp);
 out_unref_diag:
 	fy_diag_unref(diag);
-out_free_arr:
-	free(idx);
-	json_decref(arr);
 	return result;
+}
+
+struct collect {
+	json_t *arr;
+	size_t *idx;
+	size_t cap;
+	const char *what;
+};
+
+static enum bw_err collect_doc(json_t *doc, size_t index, void *ud, struct bw_errbuf *eb)
+{
+	struct collect *col = ud;
+	enum bw_err result = bw_grow((void **)&col->idx, &col->cap, json_array_size(col->arr) + 1,
+				     sizeof(*col->idx), K8S_YAML_MAX_DOCS);
+
+	if (result != BW_OK)
+		return bw_fail(eb, result, "%s: out of memory", col->what);
+	col->idx[json_array_size(col->arr)] = index;
+	if (json_array_append(col->arr, doc) != 0)
+		return bw_fail(eb, BW_ERR_NOMEM, "%s: out of memory", col->what);
+	return BW_OK;
+}
+
+enum bw_err k8s_yaml_load(const char *data, size_t n, const char *what, json_t **docs,
+			  size_t **docidx, struct bw_errbuf *eb)
+{
+	struct collect col = {.arr = json_array(), .what = what ? what : "input"};
+	enum bw_err result;
+
+	*docs = NULL;
+	if (docidx)
+		*docidx = NULL;
+	if (!col.arr)
+		return bw_fail(eb, BW_ERR_NOMEM, "%s: out of memory", col.what);
+	result = k8s_yaml_each(data, n, what, collect_doc, &col, eb);
+	if (result != BW_OK) {
+		json_decref(col.arr);
+		free(col.idx);
+		return result;
+	}
+	*docs = col.arr;
+	if (docidx)
+		*docidx = col.idx;
+	else
+		free(col.idx);
+	return BW_OK;
 }

@@ -130,15 +130,39 @@ static const char *pkg_lookup_name(const struct sbom_pkg *p)
 	return p->name;
 }
 
-/* OSV's Go data writes SEMVER versions without the "v" (and the toolchain
- * as "1.21.3" where build info says "go1.21.3"). */
-static const char *go_canonical(const char *v)
+/* OSV's Go data writes SEMVER versions without the "v", and the toolchain
+ * as full semver: build info says "go1.21", "go1.21.3" or "go1.21rc2",
+ * OSV means 1.21.0, 1.21.3 and 1.21.0-rc.2. Writes into out; returns out,
+ * or v itself when it needs no change or does not fit. */
+static const char *go_canonical(const char *v, char *out, size_t outsz)
 {
-	if (strncmp(v, "go", 2) == 0 && isdigit((unsigned char)v[2]))
-		return v + 2;
+	const char *p;
+	size_t dots = 0, n;
+	int w;
+
 	if (v[0] == 'v' && isdigit((unsigned char)v[1]))
 		return v + 1;
-	return v;
+	if (strncmp(v, "go", 2) != 0 || !isdigit((unsigned char)v[2]))
+		return v;
+	v += 2;
+	for (p = v; isdigit((unsigned char)*p) || *p == '.'; p++)
+		dots += *p == '.';
+	n = (size_t)(p - v);
+	w = snprintf(out, outsz, "%.*s%s", (int)n, v, dots == 1 ? ".0" : "");
+	if (w < 0 || (size_t)w >= outsz)
+		return v;
+	if (*p) {
+		/* "rc2" -> "-rc.2", "beta1" -> "-beta.1" */
+		const char *d = p;
+
+		while (isalpha((unsigned char)*d))
+			d++;
+		w += snprintf(out + w, outsz - (size_t)w, "-%.*s%s%s", (int)(d - p), p,
+			      *d ? "." : "", d);
+		if ((size_t)w >= outsz)
+			return v;
+	}
+	return out;
 }
 
 /* ---- deciding one entry --------------------------------------------------- */
@@ -169,6 +193,7 @@ static bool osv_affects(struct ctx *c, const struct vdb_entry *e, struct bw_strv
 	struct version_event ev[64];
 	struct version_event *events = ev;
 	struct bw_errbuf eb = {{0}};
+	char gobuf[96];
 	bool any = false;
 
 	for (size_t i = 0; i < e->versions.n; i++) {
@@ -190,7 +215,7 @@ static bool osv_affects(struct ctx *c, const struct vdb_entry *e, struct bw_strv
 		    rg->n_events > MATCH_MAX_EVENTS)
 			continue;
 		if (strcmp(c->ecosystem, "Go") == 0)
-			v = go_canonical(v);
+			v = go_canonical(v, gobuf, sizeof(gobuf));
 		if (rg->n_events > sizeof(ev) / sizeof(ev[0])) {
 			events = bw_calloc(rg->n_events, sizeof(*events));
 			if (!events)

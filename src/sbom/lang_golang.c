@@ -4,7 +4,7 @@
  *
  * go.mod (https://go.dev/ref/mod#go-mod-file): line-oriented statements
  * `VERB ARGS` or blocks `VERB (` ... `)`. Module paths and versions are
- * identifiers or quoted strings ("..." with escapes, `...` raw); "//"
+ * identifiers or "quoted strings" (other quotes are an error); "//"
  * starts a comment ("// indirect" after a require is one). What is read:
  *   - require PATH VERSION: the modules reported, as pkg:golang/PATH@VERSION;
  *   - replace OLD [OLDVER] => NEW [NEWVER]: applied to the requirements the
@@ -229,7 +229,7 @@ static bool gomod_tokenize(const char *s, size_t n, struct gomod_line *ln, const
 		if (s[i] == '(' || s[i] == ')') {
 			t->text[0] = s[i++];
 			t->len = 1;
-		} else if (s[i] == '"' || s[i] == '`') {
+		} else if (s[i] == '"') {
 			char q = s[i++];
 			bool closed = false;
 
@@ -240,7 +240,7 @@ static bool gomod_tokenize(const char *s, size_t n, struct gomod_line *ln, const
 					closed = true;
 					break;
 				}
-				if (c == '\\' && q == '"') {
+				if (c == '\\') {
 					if (i >= n)
 						break;
 					c = s[i++];
@@ -262,9 +262,14 @@ static bool gomod_tokenize(const char *s, size_t n, struct gomod_line *ln, const
 		} else {
 			start = i;
 			while (i < n && s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '(' &&
-			       s[i] != ')' && s[i] != '"' && s[i] != '`' &&
-			       !(s[i] == '/' && i + 1 < n && s[i + 1] == '/'))
+			       s[i] != ')' && !(s[i] == '/' && i + 1 < n && s[i + 1] == '/')) {
+				if (s[i] == '"' || s[i] == '\'' || s[i] == '`') {
+					/* the go command reserves other quotes */
+					*why = "unquoted string cannot contain quote";
+					return false;
+				}
 				i++;
+			}
 			if (i - start > GOMOD_PATH_MAX) {
 				*why = "word too long";
 				return false;

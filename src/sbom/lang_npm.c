@@ -196,8 +196,8 @@ static enum bw_err npm_list_flush(struct sbom *sb, struct npm_list *l, const cha
 		bool dev = l->v[i].dev;
 		size_t j = i + 1;
 
-		while (j < l->n && npm_entry_cmp(&l->v[i], &l->v[j]) == 0)
-			dev = dev && l->v[j++].dev;
+		for (; j < l->n && npm_entry_cmp(&l->v[i], &l->v[j]) == 0; j++)
+			dev = dev && l->v[j].dev;
 		result = npm_add(sb, l->v[i].name, l->v[i].version, dev, path, layer, NULL);
 		i = j - 1;
 	}
@@ -701,7 +701,7 @@ enum bw_err sbom_parse_yarn_lock(struct sbom *sb, const char *data, size_t n, co
 						 path, it.lineno);
 				break;
 			}
-			if (len == 13 && memcmp(s, "__metadata:", 11) == 0) {
+			if (len == 11 && memcmp(s, "__metadata:", 11) == 0) {
 				berry = true;
 				continue;
 			}

@@ -123,7 +123,7 @@ static enum bw_err gem_add(struct sbom *sb, const char *name, size_t nl, const c
 
 /* A Ruby string literal at s[0..n): "x", 'x', %q{x} / %q(x) / %q[x] / %q<x>
  * (escapes are not expected in names, versions or licences: a backslash
- * rejects the literal). *lit/*ll get the contents, *used the bytes read. */
+ * rejects the literal). *lit and *ll get the contents, *used the bytes read. */
 static bool ruby_string(const char *s, size_t n, const char **lit, size_t *ll, size_t *used)
 {
 	char close;

@@ -61,6 +61,7 @@ void sbom_pkg_release(struct sbom_pkg *pkg)
 	free(pkg->layer_digest);
 	free(pkg->found_path);
 	free(pkg->owner);
+	free(pkg->sha1);
 	memset(pkg, 0, sizeof(*pkg));
 }
 
@@ -337,6 +338,140 @@ static enum bw_err collect_wants(struct image_want **out, size_t *n)
 	return BW_OK;
 }
 
+/* lang.c refers to the catalogers weakly, and a weak reference does not pull
+ * a member out of the static library: these strong ones make sure the
+ * streaming catalogers are linked into every program that catalogues. */
+extern const struct sbom_lang_cataloger sbom_cat_gobin, sbom_cat_java, sbom_cat_rustbin;
+static const struct sbom_lang_cataloger *const stream_catalogers_linked[]
+	__attribute__((used)) = {&sbom_cat_gobin, &sbom_cat_java, &sbom_cat_rustbin};
+
+/* ---- streamed files (binaries and archives) ----
+ * The walker calls stream_cb during the layer pass; the packages a
+ * cataloger adds for one file are remembered as a range of sb->pkgs with
+ * the file's (path, layer), and dropped after the walk unless that version
+ * of the file survived (a later layer may remove or replace it). */
+
+struct stream_range {
+	size_t start, end; /* sb->pkgs[start, end) */
+	char *path;
+	size_t layer;
+};
+
+struct stream_ctx {
+	struct sbom *sb;
+	const struct sbom_lang_cataloger **owner; /* per stream want */
+	struct image_stream_want *swants;
+	size_t nswants;
+	struct stream_range *r;
+	size_t nr, cap;
+};
+
+/* A cataloger's message: no terminal control bytes (paths are hostile). */
+static void lang_warn(struct sbom *sb, const char *cat, struct bw_errbuf *eb, enum bw_err result)
+{
+	for (char *m = eb->msg; *m; m++)
+		if ((unsigned char)*m < 0x20 || *m == 0x7f)
+			*m = '?';
+	BW_WARN("%s: %s", cat, bw_errmsg(eb, result));
+	sbom_warn(sb, "%s: %s", cat, bw_errmsg(eb, result));
+}
+
+static enum bw_err stream_cb(void *ctx, size_t want_index, const struct image_stream *st,
+			     struct bw_errbuf *eb)
+{
+	struct stream_ctx *sc = ctx;
+	const struct sbom_lang_cataloger *cat;
+	struct bw_errbuf ceb = {{0}};
+	size_t start = sc->sb->npkgs;
+	enum bw_err result;
+
+	(void)eb;
+	if (BW_NEVER(want_index >= sc->nswants))
+		return BW_ERR_INTERNAL;
+	cat = sc->owner[want_index];
+	result = cat->stream(sc->sb, st, &ceb);
+	if (result == BW_ERR_NOMEM)
+		return result;
+	if (result != BW_OK)
+		lang_warn(sc->sb, cat->name, &ceb, result);
+	if (sc->sb->npkgs == start)
+		return BW_OK;
+	if (sc->nr && sc->r[sc->nr - 1].end == start && sc->r[sc->nr - 1].layer == st->layer_index &&
+	    strcmp(sc->r[sc->nr - 1].path, st->path) == 0) {
+		sc->r[sc->nr - 1].end = sc->sb->npkgs; /* another cataloger, same file */
+		return BW_OK;
+	}
+	if (bw_grow((void **)&sc->r, &sc->cap, sc->nr + 1, sizeof(*sc->r), SBOM_MAX_PKGS) != BW_OK)
+		return BW_ERR_NOMEM;
+	sc->r[sc->nr].path = bw_strdup(st->path);
+	if (!sc->r[sc->nr].path)
+		return BW_ERR_NOMEM;
+	sc->r[sc->nr].start = start;
+	sc->r[sc->nr].end = sc->sb->npkgs;
+	sc->r[sc->nr].layer = st->layer_index;
+	sc->nr++;
+	return BW_OK;
+}
+
+static enum bw_err stream_ctx_init(struct stream_ctx *sc, struct sbom *sb)
+{
+	const struct sbom_lang_cataloger *const *cats = sbom_lang_catalogers();
+	size_t total = 0, k = 0;
+
+	memset(sc, 0, sizeof(*sc));
+	sc->sb = sb;
+	for (size_t i = 0; cats[i]; i++)
+		if (cats[i]->stream)
+			total += cats[i]->nswants;
+	if (!total)
+		return BW_OK;
+	sc->swants = bw_calloc(total, sizeof(*sc->swants));
+	sc->owner = bw_calloc(total, sizeof(*sc->owner));
+	if (!sc->swants || !sc->owner)
+		return BW_ERR_NOMEM;
+	for (size_t i = 0; cats[i]; i++)
+		for (size_t j = 0; cats[i]->stream && j < cats[i]->nswants; j++) {
+			sc->swants[k] = cats[i]->swants[j];
+			sc->owner[k++] = cats[i];
+		}
+	sc->nswants = total;
+	return BW_OK;
+}
+
+static void stream_ctx_release(struct stream_ctx *sc)
+{
+	for (size_t i = 0; i < sc->nr; i++)
+		free(sc->r[i].path);
+	free(sc->r);
+	free(sc->swants);
+	free(sc->owner);
+	memset(sc, 0, sizeof(*sc));
+}
+
+/* Drop the packages of streamed files whose version did not survive. */
+static void stream_prune(struct stream_ctx *sc, const struct image_fs *fs)
+{
+	struct sbom *sb = sc->sb;
+	size_t k = 0, ri = 0;
+
+	for (size_t i = 0; i < sb->npkgs; i++) {
+		bool drop;
+
+		while (ri < sc->nr && sc->r[ri].end <= i)
+			ri++;
+		drop = ri < sc->nr && i >= sc->r[ri].start &&
+		       !image_fs_has_version(fs, sc->r[ri].path, sc->r[ri].layer);
+		if (drop) {
+			sbom_pkg_release(&sb->pkgs[i]);
+			continue;
+		}
+		if (k != i)
+			sb->pkgs[k] = sb->pkgs[i];
+		k++;
+	}
+	sb->npkgs = k;
+}
+
 /* Each kept file goes to the language catalogers that asked for it. */
 static enum bw_err catalog_languages(struct sbom *sb, const struct image_fs *fs)
 {
@@ -350,7 +485,7 @@ static enum bw_err catalog_languages(struct sbom *sb, const struct image_fs *fs)
 			enum bw_err result = BW_OK;
 			bool wanted = false;
 
-			for (size_t j = 0; j < cats[c]->nwants && !wanted; j++)
+			for (size_t j = 0; cats[c]->parse && j < cats[c]->nwants && !wanted; j++)
 				wanted = bw_path_match(cats[c]->wants[j].pattern, f->path);
 			if (wanted)
 				result = cats[c]->parse(sb, fs, f, &eb);
@@ -378,6 +513,7 @@ enum bw_err sbom_catalog(struct image *img, const struct sbom_opts *opts, struct
 	const struct bw_strv *iw;
 	struct image_want *wants = NULL;
 	size_t nwants = 0;
+	struct stream_ctx sc;
 	enum bw_err result;
 
 	*out = NULL;
@@ -385,16 +521,27 @@ enum bw_err sbom_catalog(struct image *img, const struct sbom_opts *opts, struct
 		image_limits_default(&deflimits);
 		limits = &deflimits;
 	}
-	result = collect_wants(&wants, &nwants);
-	if (result != BW_OK)
-		return bw_fail(eb, result, "out of memory while cataloguing");
-	result = image_walk(img, wants, nwants, limits, &fs, eb);
-	free(wants);
-	if (result != BW_OK)
-		return result;
 	sb = sbom_new();
-	if (!sb)
-		goto out_nomem;
+	if (!sb || stream_ctx_init(&sc, sb) != BW_OK) {
+		if (sb)
+			stream_ctx_release(&sc);
+		sbom_free(sb);
+		return bw_fail(eb, BW_ERR_NOMEM, "out of memory while cataloguing");
+	}
+	result = collect_wants(&wants, &nwants);
+	if (result == BW_OK)
+		result = image_walk_stream(img, wants, nwants, sc.swants, sc.nswants, stream_cb, &sc,
+					   limits, &fs, eb);
+	free(wants);
+	if (result == BW_OK)
+		stream_prune(&sc, fs);
+	stream_ctx_release(&sc);
+	if (result != BW_OK) {
+		sbom_free(sb);
+		if (result == BW_ERR_NOMEM && eb && !eb->msg[0])
+			return bw_fail(eb, result, "out of memory while cataloguing");
+		return result;
+	}
 	if (catalog_image_info(sb, image_get_info(img)) != BW_OK)
 		goto out_nomem;
 	iw = image_fs_warnings(fs);

@@ -59,6 +59,8 @@ struct sbom_pkg {
 	char *found_path;   /* the database file, e.g. "var/lib/dpkg/status" */
 	char *owner;        /* issue 4: owning distro package name, or NULL */
 	bool dev;           /* issue 4: a development-only dependency */
+	char *sha1;         /* issue 4: SHA-1 (lowercase hex) of the archive the package
+			     * was found in (Java), or NULL */
 };
 
 struct sbom {

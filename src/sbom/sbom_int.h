@@ -2,7 +2,9 @@
 #ifndef BW_SBOM_INT_H
 #define BW_SBOM_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sbom/sbom.h"
 
@@ -67,7 +69,57 @@ struct sbom_lang_cataloger {
 	size_t nwants;
 	enum bw_err (*parse)(struct sbom *sb, const struct image_fs *fs,
 			     const struct image_file *f, struct bw_errbuf *eb);
+	/* Streamed files (binaries, archives; see struct image_stream_want):
+	 * stream() is called during the walk for each file that matches one of
+	 * swants, with a bounded reader; it adds packages with found_path
+	 * starting with st->path and layer_digest = st->layer_digest. Packages
+	 * of a file that a later layer removes or replaces are dropped after
+	 * the walk. parse may be NULL for a streaming-only cataloger. */
+	const struct image_stream_want *swants;
+	size_t nswants;
+	enum bw_err (*stream)(struct sbom *sb, const struct image_stream *st,
+			      struct bw_errbuf *eb);
 };
+
+/* ---- binaries and archives (lang_gobin.c, lang_rustbin.c, lang_java.c) ---- */
+
+#define SBOM_ELF_MAGIC "\x7f" "ELF"
+
+/* An ELF file read through an image_stream: 32/64-bit, either byte order.
+ * Headers are checked against the file size before use. */
+struct sbom_elf {
+	const struct image_stream *st;
+	bool is64, be;
+	uint64_t phoff, shoff;
+	uint16_t phnum, phentsize, shnum, shentsize, shstrndx;
+};
+enum bw_err sbom_elf_open(struct sbom_elf *elf, const struct image_stream *st,
+			  struct bw_errbuf *eb);
+/* The file range of section `name` (not SHT_NOBITS); BW_ERR_NOT_FOUND when
+ * the file has no such section or no section table. */
+enum bw_err sbom_elf_section(const struct sbom_elf *elf, const char *name, uint64_t *off,
+			     uint64_t *size, uint64_t *addr, struct bw_errbuf *eb);
+/* Virtual address -> file offset through the PT_LOAD program headers, with
+ * at least `len` bytes in the file there; BW_ERR_NOT_FOUND otherwise. */
+enum bw_err sbom_elf_vaddr(const struct sbom_elf *elf, uint64_t addr, uint64_t len,
+			   uint64_t *off, struct bw_errbuf *eb);
+/* The first writable, non-executable PT_LOAD segment (file range). */
+enum bw_err sbom_elf_data_segment(const struct sbom_elf *elf, uint64_t *off, uint64_t *size,
+				  uint64_t *addr, struct bw_errbuf *eb);
+
+/* Parsers over bytes in memory, for the tests and fuzz targets. */
+/* Go build info of an ELF (gobin); adds the packages to sb. */
+enum bw_err sbom_parse_gobin(struct sbom *sb, const struct image_stream *st, struct bw_errbuf *eb);
+/* The modinfo text of a Go binary (path/mod/dep/=> lines) plus the Go
+ * version ("go1.19.8"), as `go version -m` shows them. */
+enum bw_err sbom_parse_go_modinfo(struct sbom *sb, const char *goversion, const char *mod,
+				  size_t n, const struct image_stream *st, struct bw_errbuf *eb);
+/* cargo-auditable's .dep-v0 (rustbin): the zlib-compressed JSON. */
+enum bw_err sbom_parse_rust_auditable(struct sbom *sb, const struct image_stream *st,
+				      struct bw_errbuf *eb);
+/* A Java archive (java): jar/war/ear/par, nested ones too. */
+enum bw_err sbom_parse_java_archive(struct sbom *sb, const struct image_stream *st,
+				    struct bw_errbuf *eb);
 
 /* The registered catalogers that are built in (NULL-terminated). */
 const struct sbom_lang_cataloger *const *sbom_lang_catalogers(void);

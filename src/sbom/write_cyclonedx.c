@@ -76,10 +76,14 @@ static json_t *licenses(struct sbom_jb *jb, const struct sbom_pkg *p)
 	seen = sbom_jobj(jb);
 	for (size_t i = 0; seen && i < p->licenses.n; i++) {
 		const char *s = p->licenses.v[i];
-		char *one = sbom_spdx_license(p, s, &compound);
-		const char *id = one && !compound ? sbom_spdx_license_id(one, strlen(one)) : NULL;
-		const char *key = id ? id : s;
+		char *one;
+		const char *id, *key;
 
+		if (sbom_license_blank(s))
+			continue;
+		one = sbom_spdx_license(p, s, &compound);
+		id = one && !compound ? sbom_spdx_license_id(one, strlen(one)) : NULL;
+		key = id ? id : s;
 		free(one);
 		if (json_object_get(seen, key))
 			continue; /* "BSD-3-clause" and "BSD-3-Clause" are one licence */
@@ -190,8 +194,14 @@ static json_t *pkg_component(struct sbom_jb *jb, const struct sbom_pkg *p, size_
 	sbom_jset_str(jb, c, "bom-ref", ref);
 	sbom_jset_str(jb, c, "name", p->name ? p->name : "");
 	sbom_jset_str(jb, c, "version", p->version);
-	if (p->licenses.n > 0)
-		sbom_jset(jb, c, "licenses", licenses(jb, p));
+	if (p->licenses.n > 0) {
+		json_t *lic = licenses(jb, p);
+
+		if (lic && json_array_size(lic) > 0)
+			sbom_jset(jb, c, "licenses", lic);
+		else
+			json_decref(lic);
+	}
 	sbom_jset_str(jb, c, "purl", p->purl);
 	add_property(jb, props, "bulwark:package-type", sbom_pkg_type_name(p->type));
 	add_property(jb, props, "bulwark:arch", p->arch);

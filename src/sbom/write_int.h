@@ -42,6 +42,11 @@ void sbom_jpush(struct sbom_jb *jb, json_t *arr, json_t *v);
 json_t *sbom_jobj(struct sbom_jb *jb);
 json_t *sbom_jarr(struct sbom_jb *jb);
 
+/* Length of the valid UTF-8 sequence at p (n >= 1 bytes left), 0 when it
+ * is invalid: overlong forms, surrogates and code points past U+10FFFF are
+ * invalid. */
+size_t sbom_utf8_seq_len(const unsigned char *p, size_t n);
+
 /* ---- document metadata ------------------------------------------------ */
 
 /* Creation time, RFC 3339 UTC. SOURCE_DATE_EPOCH (reproducible builds)
@@ -75,12 +80,15 @@ char *sbom_spdx_expression(const char *s, bool *compound);
  * malloc'd; NULL when it has no SPDX form. *compound as for
  * sbom_spdx_expression. */
 char *sbom_spdx_license(const struct sbom_pkg *p, const char *lic, bool *compound);
+/* True for a licence that is empty or only blanks: writers leave it out. */
+bool sbom_license_blank(const char *s);
 /* All of p's licences as one SPDX expression (ANDed, duplicates dropped,
  * compound parts parenthesised), malloc'd. A licence with no SPDX form
  * becomes "LicenseRef-<its name as an idstring>" recorded in refs (a JSON
  * object: ref -> name as recorded) when refs is given; without refs such a
  * licence makes the result NULL. NULL too when p has no licences or memory
- * ran out (*nomem set). *compound: the result has a top-level AND/OR. */
+ * ran out (*nomem set); blank licences are left out. *compound: the result
+ * has a top-level AND/OR. */
 char *sbom_spdx_join_licenses(const struct sbom_pkg *p, json_t *refs, bool *compound,
 			      bool *nomem);
 /* Percent-encode s for a purl segment (RFC 3986 unreserved kept). */

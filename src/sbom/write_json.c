@@ -18,9 +18,7 @@
 
 /* ---- helpers ------------------------------------------------------------ */
 
-/* Length of the valid UTF-8 sequence at p (n bytes left), 0 when invalid:
- * overlong forms, surrogates and code points past U+10FFFF are invalid. */
-static size_t utf8_seq_len(const unsigned char *p, size_t n)
+size_t sbom_utf8_seq_len(const unsigned char *p, size_t n)
 {
 	unsigned char c = p[0];
 	size_t len;
@@ -71,7 +69,7 @@ json_t *sbom_jstr(struct sbom_jb *jb, const char *s)
 	/* Each bad byte becomes 3 bytes, so 3n bounds the copy. */
 	bw_buf_init(&b, n * 3 + 1);
 	while (i < n) {
-		size_t len = utf8_seq_len((const unsigned char *)s + i, n - i);
+		size_t len = sbom_utf8_seq_len((const unsigned char *)s + i, n - i);
 		enum bw_err result;
 
 		if (len == 0) {

@@ -508,6 +508,14 @@ static const char *dep5_license(const char *s, char *buf, size_t bufsz)
 	return NULL;
 }
 
+bool sbom_license_blank(const char *s)
+{
+	for (; s && *s; s++)
+		if (*s != ' ' && *s != '\t')
+			return false;
+	return true;
+}
+
 char *sbom_spdx_license(const struct sbom_pkg *p, const char *lic, bool *compound)
 {
 	char buf[96];
@@ -568,10 +576,12 @@ char *sbom_spdx_join_licenses(const struct sbom_pkg *p, json_t *refs, bool *comp
 	char *out = NULL;
 
 	*compound = false;
-	if (lic->n == 0)
-		return NULL;
 	for (size_t i = 0; i < lic->n; i++) {
-		char *one = sbom_spdx_license(p, lic->v[i], &op), *tagged;
+		char *one, *tagged;
+
+		if (sbom_license_blank(lic->v[i]))
+			continue;
+		one = sbom_spdx_license(p, lic->v[i], &op);
 
 		if (!one && refs) {
 			one = license_ref(lic->v[i], refs);
@@ -597,6 +607,8 @@ char *sbom_spdx_join_licenses(const struct sbom_pkg *p, json_t *refs, bool *comp
 			goto out_parts;
 		}
 	}
+	if (parts.n == 0)
+		goto out_parts;
 	bw_buf_init(&b, SPDX_EXPR_MAX_LEN * 4);
 	for (size_t i = 0; i < parts.n; i++) {
 		const char *s = parts.v[i];

@@ -4,8 +4,9 @@
  *   NAME        VERSION          ARCH    TYPE
  *   adduser     3.134            all     deb
  *
- * Values come from the image, so control characters (escape sequences
- * included) are printed as '?': a package name cannot drive the terminal.
+ * Values come from the image, so control characters (C0, DEL and C1, escape
+ * sequences included) and bytes that are not UTF-8 are printed as '?': a
+ * package name cannot drive the terminal.
  * A column is as wide as its widest value up to TABLE_COL_MAX; longer values
  * are printed whole and push the rest of their line right.
  */
@@ -16,28 +17,48 @@
 #define TABLE_COL_MAX 48
 #define TABLE_NCOLS 4
 
-/* Display width: UTF-8 continuation bytes take no column. */
+/* The next character of s for a terminal: a valid UTF-8 sequence that is
+ * not a control character (C0, DEL, C1) is printed as it is, anything else
+ * as one '?'. Returns the bytes consumed; *out and *outn say what to print. */
+static size_t term_char(const char *s, const char **out, size_t *outn)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t len = sbom_utf8_seq_len(u, strlen(s));
+
+	if (len == 0 || u[0] < 0x20 || u[0] == 0x7f ||
+	    (len == 2 && u[0] == 0xc2 && u[1] >= 0x80 && u[1] <= 0x9f)) {
+		*out = "?";
+		*outn = 1;
+		return len ? len : 1;
+	}
+	*out = s;
+	*outn = len;
+	return len;
+}
+
+/* Display width: one column per printed character. */
 static size_t display_width(const char *s)
 {
-	size_t w = 0;
+	const char *o;
+	size_t on, w = 0;
 
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			w++;
+	while (*s) {
+		s += term_char(s, &o, &on);
+		w++;
+	}
 	return w;
 }
 
-/* Print s with control characters replaced, padded to width (when pad). */
+/* Print s made safe for a terminal, padded to width + 2 (when pad). */
 static void put_cell(FILE *f, const char *s, size_t width, bool pad)
 {
-	size_t w = 0;
+	const char *o;
+	size_t on, w = 0;
 
-	for (const char *p = s; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-
-		fputc(c < 0x20 || c == 0x7f ? '?' : c, f);
-		if ((c & 0xc0) != 0x80)
-			w++;
+	while (*s) {
+		s += term_char(s, &o, &on);
+		fwrite(o, 1, on, f);
+		w++;
 	}
 	if (pad)
 		for (; w < width + 2; w++)

@@ -94,10 +94,125 @@ static bool modifier(const char *s, size_t n, size_t i, char *out, size_t *o, si
 	return j == n;
 }
 
+/* classical: v?(\d{1,5})(\.\d+)?(\.\d+)?(\.\d+)? + modifier, missing parts .0 */
+static bool norm_classic(const char *s, size_t n, size_t k, char *out, size_t cap)
+{
+	size_t t = k, o = 0;
+	int parts = 0;
+
+	while (parts < 4) {
+		size_t st = t;
+		if (parts > 0) {
+			if (t >= n || s[t] != '.' || t + 1 >= n || !vi_digit((unsigned char)s[t + 1]))
+				break;
+			st = ++t;
+		}
+		while (t < n && vi_digit((unsigned char)s[t]))
+			t++;
+		size_t w = t - st;
+		if (o + w + 2 >= cap)
+			return false;
+		if (parts > 0)
+			out[o++] = '.';
+		memcpy(out + o, s + st, w);
+		o += w;
+		parts++;
+	}
+	for (; parts < 4; parts++) {
+		if (o + 3 >= cap)
+			return false;
+		memcpy(out + o, ".0", 2);
+		o += 2;
+	}
+	out[o] = '\0';
+	return modifier(s, n, t, out, &o, cap);
+}
+
+/* date versions: v?(\d{4}(?:[.:-]?\d{2}){1,6}(?:[.:-]?\d{1,3}){0,2}) + modifier,
+ * every non-digit becoming '.' */
+static bool norm_date(const char *s, size_t n, size_t k, char *out, size_t cap)
+{
+	size_t t = k + 4, groups = 0, o = 0;
+
+	for (;;) {
+		size_t u = t;
+		if (u < n && (s[u] == '.' || s[u] == ':' || s[u] == '-'))
+			u++;
+		if (groups < 6 && u + 2 <= n && vi_digit((unsigned char)s[u]) && vi_digit((unsigned char)s[u + 1])) {
+			t = u + 2;
+			groups++;
+			continue;
+		}
+		break;
+	}
+	if (groups == 0)
+		return false;
+	for (int extra = 0; extra < 2; extra++) {
+		size_t u = t;
+		if (u < n && (s[u] == '.' || s[u] == ':' || s[u] == '-'))
+			u++;
+		size_t dg = 0;
+		while (u + dg < n && dg < 3 && vi_digit((unsigned char)s[u + dg]))
+			dg++;
+		if (dg > 0 && !(u + dg < n && vi_digit((unsigned char)s[u + dg])))
+			t = u + dg;
+	}
+	if (t - k >= cap)
+		return false;
+	for (size_t q = k; q < t; q++)
+		out[o++] = vi_digit((unsigned char)s[q]) ? s[q] : '.';
+	out[o] = '\0';
+	return modifier(s, n, t, out, &o, cap);
+}
+
+/* (.*?)[.-]?dev$ then normalizeBranch: v?N(.N|.x)(.N|.x)(.N|.x), x -> 9999999 */
+static bool norm_branch(const char *s, size_t n, char *out, size_t cap)
+{
+	if (n < 3 || !ieq(s + n - 3, 3, "dev"))
+		return false;
+	size_t e = n - 3;
+	if (e > 0 && (s[e - 1] == '.' || s[e - 1] == '-'))
+		e--;
+	size_t q = (e > 0 && (s[0] == 'v' || s[0] == 'V')) ? 1 : 0, st = q, o;
+	while (q < e && vi_digit((unsigned char)s[q]))
+		q++;
+	if (q == st || q - st + 1 >= cap)
+		return false;
+	memcpy(out, s + st, q - st);
+	o = q - st;
+	for (int part = 0; part < 3; part++) {
+		const char *p = ".9999999";
+		size_t pl = 8;
+		if (q < e) {
+			if (s[q] != '.' || q + 1 >= e)
+				return false;
+			size_t ps = ++q;
+			if (s[q] == 'x' || s[q] == 'X' || s[q] == '*') {
+				q++;
+			} else {
+				while (q < e && vi_digit((unsigned char)s[q]))
+					q++;
+				if (q == ps)
+					return false;
+				p = s + ps - 1; /* ".digits" */
+				pl = q - ps + 1;
+			}
+		}
+		if (o + pl + 5 >= cap)
+			return false;
+		memcpy(out + o, p, pl);
+		o += pl;
+	}
+	if (q != e)
+		return false;
+	memcpy(out + o, "-dev", 5);
+	return true;
+}
+
 /* VersionParser::normalize into out; false when composer throws. */
 static bool composer_normalize(const char *in, char *out, size_t cap)
 {
-	size_t i = 0, n = strlen(in), o = 0;
+	size_t i = 0, n = strlen(in);
 
 	while (i < n && vi_space((unsigned char)in[i]))
 		i++;
@@ -109,7 +224,7 @@ static bool composer_normalize(const char *in, char *out, size_t cap)
 		return false;
 	/* " as alias" */
 	for (size_t k = 0; k + 4 <= n; k++) {
-		if (vi_space((unsigned char)s[k]) && k + 3 < n && (s[k + 1] == 'a' || s[k + 1] == 'A') &&
+		if (vi_space((unsigned char)s[k]) && (s[k + 1] == 'a' || s[k + 1] == 'A') &&
 		    (s[k + 2] == 's' || s[k + 2] == 'S') && vi_space((unsigned char)s[k + 3])) {
 			n = k;
 			while (n > 0 && vi_space((unsigned char)s[n - 1]))
@@ -119,8 +234,8 @@ static bool composer_normalize(const char *in, char *out, size_t cap)
 	}
 	if (ieq(s, n, "master") || ieq(s, n, "trunk") || ieq(s, n, "default") || ieq(s, n, "dev-master") ||
 	    ieq(s, n, "dev-trunk") || ieq(s, n, "dev-default")) {
-		snprintf(out, cap, "dev-%.*s", (int)(n - (n > 4 && ieq(s, 4, "dev-") ? 4 : 0)),
-			 s + (n > 4 && ieq(s, 4, "dev-") ? 4 : 0));
+		size_t skip = n > 4 && ieq(s, 4, "dev-") ? 4 : 0;
+		snprintf(out, cap, "dev-%.*s", (int)(n - skip), s + skip);
 		return true;
 	}
 	if (n > 4 && ieq(s, 4, "dev-")) {
@@ -129,9 +244,9 @@ static bool composer_normalize(const char *in, char *out, size_t cap)
 		out[n] = '\0';
 		return true;
 	}
-	/* strip +build */
+	/* strip +build: ^([^,\s+]+)\+[^\s]+$ */
 	const char *plus = memchr(s, '+', n);
-	if (plus && plus > s) {
+	if (plus && plus > s && plus + 1 < s + n) {
 		bool ok = true;
 		for (const char *p = s; p < plus; p++)
 			if (*p == ',' || vi_space((unsigned char)*p))
@@ -139,125 +254,17 @@ static bool composer_normalize(const char *in, char *out, size_t cap)
 		for (const char *p = plus + 1; p < s + n; p++)
 			if (vi_space((unsigned char)*p))
 				ok = false;
-		if (ok && plus + 1 < s + n)
+		if (ok)
 			n = (size_t)(plus - s);
 	}
-	size_t k = 0;
-	if (k < n && (s[k] == 'v' || s[k] == 'V'))
-		k++;
-	/* date versions: \d{4}(?:[.:-]?\d{2}){1,6}(?:[.:-]?\d{1,3})? */
-	size_t d = k, digs = 0;
-	while (d < n && vi_digit((unsigned char)s[d]))
-		d++, digs++;
-	/* classical: (\d{1,5})(\.\d+)?(\.\d+)?(\.\d+)? */
-	if (digs >= 1 && digs <= 5) {
-		size_t t = k;
-		int parts = 0;
-		while (parts < 4) {
-			size_t st = t;
-			if (parts > 0) {
-				if (t >= n || s[t] != '.' || t + 1 >= n || !vi_digit((unsigned char)s[t + 1]))
-					break;
-				st = ++t;
-			}
-			while (t < n && vi_digit((unsigned char)s[t]))
-				t++;
-			size_t w = t - st;
-			if (o + w + 2 >= cap)
-				return false;
-			if (parts > 0)
-				out[o++] = '.';
-			memcpy(out + o, s + st, w);
-			o += w;
-			parts++;
-		}
-		for (; parts < 4; parts++) {
-			if (o + 3 >= cap)
-				return false;
-			memcpy(out + o, ".0", 2);
-			o += 2;
-		}
-		out[o] = '\0';
-		if (modifier(s, n, t, out, &o, cap))
-			return true;
-		o = 0;
-	}
-	if (digs >= 4) {
-		/* date version: the digits and separators, non-digits -> '.' */
-		size_t t = k + 4, groups = 0;
-		for (;;) {
-			size_t u = t;
-			if (u < n && (s[u] == '.' || s[u] == ':' || s[u] == '-'))
-				u++;
-			if (groups < 6 && u + 2 <= n && vi_digit((unsigned char)s[u]) && vi_digit((unsigned char)s[u + 1])) {
-				t = u + 2;
-				groups++;
-				continue;
-			}
-			break;
-		}
-		/* (?:[.:-]?\d{1,3}){0,2} */
-		for (int extra = 0; groups >= 1 && extra < 2; extra++) {
-			size_t u = t;
-			if (u < n && (s[u] == '.' || s[u] == ':' || s[u] == '-'))
-				u++;
-			size_t dg = 0;
-			while (u + dg < n && dg < 3 && vi_digit((unsigned char)s[u + dg]))
-				dg++;
-			if (dg > 0 && !(u + dg < n && vi_digit((unsigned char)s[u + dg])))
-				t = u + dg;
-		}
-		if (groups >= 1 && (size_t)(t - k) < cap) {
-			for (size_t q = k; q < t; q++)
-				out[o++] = vi_digit((unsigned char)s[q]) ? s[q] : '.';
-			out[o] = '\0';
-			if (modifier(s, n, t, out, &o, cap))
-				return true;
-		}
-	}
-	/* (.*?)[.-]?dev$ -> normalizeBranch: v?N(.N|.x)(.N|.x)(.N|.x), x -> 9999999 */
-	if (n >= 3 && ieq(s + n - 3, 3, "dev")) {
-		size_t e = n - 3;
-		if (e > 0 && (s[e - 1] == '.' || s[e - 1] == '-'))
-			e--;
-		size_t q = (e > 0 && (s[0] == 'v' || s[0] == 'V')) ? 1 : 0, st = q;
-		while (q < e && vi_digit((unsigned char)s[q]))
-			q++;
-		if (q == st || q - st + 4 * 8 + 8 >= cap)
-			return false;
-		o = 0;
-		memcpy(out, s + st, q - st);
-		o = q - st;
-		for (int part = 0; part < 3; part++) {
-			if (q < e) {
-				if (s[q] != '.' || q + 1 >= e)
-					return false;
-				q++;
-				size_t ps = q;
-				if (s[q] == 'x' || s[q] == 'X' || s[q] == '*') {
-					q++;
-					memcpy(out + o, ".9999999", 8);
-					o += 8;
-					continue;
-				}
-				while (q < e && vi_digit((unsigned char)s[q]))
-					q++;
-				if (q == ps || o + (q - ps) + 2 >= cap)
-					return false;
-				out[o++] = '.';
-				memcpy(out + o, s + ps, q - ps);
-				o += q - ps;
-			} else {
-				memcpy(out + o, ".9999999", 8);
-				o += 8;
-			}
-		}
-		if (q != e || o + 5 > cap)
-			return false;
-		memcpy(out + o, "-dev", 5);
+	size_t k = (s[0] == 'v' || s[0] == 'V') ? 1 : 0, digs = 0;
+	while (k + digs < n && vi_digit((unsigned char)s[k + digs]))
+		digs++;
+	if (digs >= 1 && digs <= 5 && norm_classic(s, n, k, out, cap))
 		return true;
-	}
-	return false;
+	if (digs >= 4 && norm_date(s, n, k, out, cap))
+		return true;
+	return norm_branch(s, n, out, cap);
 }
 
 bool version_composer_normalize(const char *in, char *out, size_t cap)

@@ -458,7 +458,7 @@ static _Thread_local struct mver mv_a, mv_b;
 
 int version_maven_compare(const char *a, const char *b, bool *valid)
 {
-	bool oka = mvn_parse(a, &mv_a), okb = mvn_parse(b, &mv_b);
+	bool oka = *a && mvn_parse(a, &mv_a), okb = *b && mvn_parse(b, &mv_b);
 
 	*valid = oka && okb;
 	if (!oka || !okb) {

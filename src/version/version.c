@@ -217,6 +217,28 @@ static int event_cmp(enum version_scheme s, const struct version_event *x,
 	return version_compare(s, x->version, y->version, NULL);
 }
 
+/* Stable bottom-up merge sort of the indexes 0..n-1 into idx (tmp has n
+ * more slots): events keep their given order on ties. */
+static void sort_events(enum version_scheme s, const struct version_event *ev, size_t *idx,
+			size_t *tmp, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		idx[i] = i;
+	for (size_t w = 1; w < n; w *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * w) {
+			size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+			size_t a = lo, b = mid, k = lo;
+			while (a < mid && b < hi)
+				tmp[k++] = event_cmp(s, &ev[idx[b]], &ev[idx[a]]) < 0 ? idx[b++] : idx[a++];
+			while (a < mid)
+				tmp[k++] = idx[a++];
+			while (b < hi)
+				tmp[k++] = idx[b++];
+		}
+		memcpy(idx, tmp, n * sizeof(*idx));
+	}
+}
+
 enum bw_err version_in_osv_range(enum version_scheme s, const char *version,
 				 const struct version_event *events, size_t n, bool *affected,
 				 struct bw_errbuf *eb)
@@ -246,18 +268,10 @@ enum bw_err version_in_osv_range(enum version_scheme s, const char *version,
 				       "osv range: event %zu (%s): \"%.200s\" is not a valid %s version", i,
 				       event_kind_name(e->kind), e->version, version_scheme_name(s));
 	}
-	order = bw_calloc(n ? n : 1, sizeof(*order));
+	order = bw_calloc(n ? 2 * n : 1, sizeof(*order));
 	if (!order)
 		return bw_fail(eb, BW_ERR_NOMEM, "osv range: out of memory");
-	/* Stable insertion sort: events keep their given order on ties. */
-	for (size_t i = 0; i < n; i++) {
-		size_t j = i;
-		while (j > 0 && event_cmp(s, &events[order[j - 1]], &events[i]) > 0) {
-			order[j] = order[j - 1];
-			j--;
-		}
-		order[j] = i;
-	}
+	sort_events(s, events, order, order + n, n);
 	for (size_t i = 0; i < n; i++) {
 		const struct version_event *e = &events[order[i]];
 		if (e->kind != VERSION_EVENT_LIMIT)

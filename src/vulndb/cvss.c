@@ -399,50 +399,50 @@ static int macrovector(const struct parsed *p, int e[6])
 	return 0;
 }
 
-static double v4_score(const struct parsed *p)
+/* Scores of the next lower MacroVector of each EQ (-1: none). EQ3 and EQ6
+ * move together: 00 -> the higher of 01 and 10, 01 -> 11, 10 -> 11,
+ * 11 -> 21, 21 -> none. */
+static void lower_scores(const int e[6], double low[5])
 {
-	static const char *const dist_metrics[14] = {"AV", "PR", "UI", "AC", "AT", "VC", "VI",
-						     "VA", "SC", "SI", "SA", "CR", "IR", "AR"};
-	int e[6];
-	double d[14] = {0};
+	int m[6];
 
-	if (m4(p, "VC") == 'N' && m4(p, "VI") == 'N' && m4(p, "VA") == 'N' && m4(p, "SC") == 'N' &&
-	    m4(p, "SI") == 'N' && m4(p, "SA") == 'N')
-		return 0.0;
-	macrovector(p, e);
-	double value = lookup(e);
-
-	int l1[6], l2[6], l4[6], l5[6], l36a[6], l36b[6];
-	memcpy(l1, e, sizeof(e));
-	l1[0]++;
-	memcpy(l2, e, sizeof(e));
-	l2[1]++;
-	memcpy(l4, e, sizeof(e));
-	l4[3]++;
-	memcpy(l5, e, sizeof(e));
-	l5[4]++;
-	double s1 = lookup(l1), s2 = lookup(l2), s4 = lookup(l4), s5 = lookup(l5), s36;
-	memcpy(l36a, e, sizeof(e));
-	memcpy(l36b, e, sizeof(e));
-	if (e[2] == 0 && e[5] == 0) {
-		l36a[5]++; /* 00 -> 01 */
-		l36b[2]++; /* 00 -> 10 */
-		double left = lookup(l36a), right = lookup(l36b);
-		s36 = left > right ? left : right;
-	} else if (e[2] == 1 && e[5] == 0) {
-		l36a[5]++;
-		s36 = lookup(l36a);
-	} else if (e[2] == 2) {
-		s36 = -1; /* 21 -> 32 does not exist */
-	} else {
-		l36a[2]++; /* 01 -> 11, 11 -> 21 */
-		s36 = lookup(l36a);
+	for (int q = 0; q < 5; q++) {
+		if (q == 2) /* EQ3+EQ6, below */
+			continue;
+		memcpy(m, e, sizeof(m));
+		m[q]++; /* e[0] EQ1, e[1] EQ2, e[3] EQ4, e[4] EQ5 */
+		low[q] = lookup(m);
 	}
+	memcpy(m, e, sizeof(m));
+	if (e[2] == 0 && e[5] == 0) {
+		int r[6];
+		memcpy(r, e, sizeof(r));
+		m[5]++;
+		r[2]++;
+		double left = lookup(m), right = lookup(r);
+		low[2] = left > right ? left : right;
+	} else if (e[2] == 1 && e[5] == 0) {
+		m[5]++;
+		low[2] = lookup(m);
+	} else if (e[2] == 2) {
+		low[2] = -1;
+	} else {
+		m[2]++;
+		low[2] = lookup(m);
+	}
+}
 
-	/* the first highest-severity vector the scored vector does not exceed */
+static const char *const dist_metrics[14] = {"AV", "PR", "UI", "AC", "AT", "VC", "VI",
+					     "VA", "SC", "SI", "SA", "CR", "IR", "AR"};
+
+/* Severity distances of the vector from the first highest-severity vector
+ * of its MacroVector that it does not exceed (else from the last one). */
+static void severity_distances(const struct parsed *p, const int e[6], double d[14])
+{
 	const char *const *m1 = max_eq1[e[0]], *const *m2 = max_eq2[e[1]];
 	const char *const *m36 = max_eq36[e[2]][e[5]];
 	bool found = false;
+
 	for (int a = 0; a < 3 && m1[a] && !found; a++) {
 		for (int b = 0; b < 2 && m2[b] && !found; b++) {
 			for (int c = 0; c < 5 && m36[c] && !found; c++) {
@@ -460,36 +460,41 @@ static double v4_score(const struct parsed *p)
 			}
 		}
 	}
-	double cur1 = d[0] + d[1] + d[2];
-	double cur2 = d[3] + d[4];
-	double cur36 = d[5] + d[6] + d[7] + d[11] + d[12] + d[13];
-	double cur4 = d[8] + d[9] + d[10];
+}
+
+static double v4_score(const struct parsed *p)
+{
+	int e[6];
+	double d[14] = {0}, low[5];
+
+	if (m4(p, "VC") == 'N' && m4(p, "VI") == 'N' && m4(p, "VA") == 'N' && m4(p, "SC") == 'N' &&
+	    m4(p, "SI") == 'N' && m4(p, "SA") == 'N')
+		return 0.0;
+	macrovector(p, e);
+	double value = lookup(e);
+	lower_scores(e, low);
+	severity_distances(p, e, d);
+
+	/* same operations, in the same order, as FIRST's calculator */
+	double cur[5] = {
+		d[0] + d[1] + d[2],                       /* EQ1: AV PR UI */
+		d[3] + d[4],                              /* EQ2: AC AT */
+		d[5] + d[6] + d[7] + d[11] + d[12] + d[13], /* EQ3+EQ6: VC VI VA CR IR AR */
+		d[8] + d[9] + d[10],                      /* EQ4: SC SI SA */
+		0,                                        /* EQ5: always 0 */
+	};
 	double step = 0.1;
-	double max1 = depth_eq1[e[0]] * step, max2 = depth_eq2[e[1]] * step;
-	double max36 = depth_eq36[e[2]][e[5]] * step, max4 = depth_eq4[e[3]] * step;
+	double depth[5] = {depth_eq1[e[0]] * step, depth_eq2[e[1]] * step, depth_eq36[e[2]][e[5]] * step,
+			   depth_eq4[e[3]] * step, 1};
 	int n_lower = 0;
-	double n1 = 0, n2 = 0, n36 = 0, n4 = 0, n5 = 0;
-	if (s1 >= 0) {
+	double sum = 0;
+	for (int q = 0; q < 5; q++) {
+		if (low[q] < 0)
+			continue;
 		n_lower++;
-		n1 = (value - s1) * (cur1 / max1);
+		sum += q == 4 ? (value - low[q]) * 0 : (value - low[q]) * (cur[q] / depth[q]);
 	}
-	if (s2 >= 0) {
-		n_lower++;
-		n2 = (value - s2) * (cur2 / max2);
-	}
-	if (s36 >= 0) {
-		n_lower++;
-		n36 = (value - s36) * (cur36 / max36);
-	}
-	if (s4 >= 0) {
-		n_lower++;
-		n4 = (value - s4) * (cur4 / max4);
-	}
-	if (s5 >= 0) {
-		n_lower++;
-		n5 = (value - s5) * 0; /* the EQ5 proportion is always 0 */
-	}
-	double mean = n_lower ? (n1 + n2 + n36 + n4 + n5) / n_lower : 0;
+	double mean = n_lower ? sum / n_lower : 0;
 	value -= mean;
 	if (value < 0)
 		value = 0;

@@ -15,6 +15,7 @@ struct vdb {
 	sqlite3_stmt *st_epss;
 	sqlite3_stmt *st_nvd;
 	sqlite3_stmt *st_eco;
+	bool has_nvd; /* nvd_cvss has rows: else lookups skip its queries */
 };
 
 static enum bw_err rd_fail(struct vdb *db, struct bw_errbuf *eb, const char *what)
@@ -110,6 +111,14 @@ enum bw_err vdb_open(const char *path, struct vdb **out, struct bw_errbuf *eb)
 		goto out_close;
 	}
 	free(ver);
+	{
+		sqlite3_stmt *st = NULL;
+
+		if (sqlite3_prepare_v2(db->db, "SELECT 1 FROM nvd_cvss LIMIT 1", -1, &st, NULL) ==
+		    SQLITE_OK)
+			db->has_nvd = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_finalize(st);
+	}
 	*out = db;
 	return BW_OK;
 
@@ -240,7 +249,7 @@ static enum bw_err add_nvd(struct vdb *db, struct vdb_entry *e, const char *cve)
 {
 	enum bw_err result = BW_OK;
 
-	if (!vdb_is_cve(cve))
+	if (!db->has_nvd || !vdb_is_cve(cve))
 		return BW_OK;
 	sqlite3_bind_text(db->st_nvd, 1, cve, -1, SQLITE_TRANSIENT);
 	while (result == BW_OK && sqlite3_step(db->st_nvd) == SQLITE_ROW) {

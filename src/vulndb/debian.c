@@ -87,29 +87,57 @@ static enum bw_err tracker_cve(struct vdb_builder *b, const char *name, const ch
 	return BW_OK;
 }
 
+struct tracker_ctx {
+	struct vdb_builder *b;
+	const char *name;
+};
+
+/* One {"<pkg>": {CVE: {...}}} member. */
+static enum bw_err tracker_pkg(const char *pkg, json_t *cves, void *ud, struct bw_errbuf *eb)
+{
+	struct tracker_ctx *t = ud;
+	enum bw_err result;
+	const char *id;
+	json_t *cve;
+
+	if (!json_is_object(cves) || strlen(pkg) > 256) {
+		BW_WARN("%s: package %.64s: not an object of CVEs, skipped", t->name, pkg);
+		return BW_OK;
+	}
+	json_object_foreach(cves, id, cve) {
+		struct bw_errbuf reb = {{0}};
+
+		result = tracker_cve(t->b, t->name, pkg, id, cve, &reb);
+		if (result == BW_ERR_DB || result == BW_ERR_NOMEM)
+			return bw_fail(eb, result, "%s", bw_errmsg(&reb, result));
+		if (result != BW_OK)
+			BW_WARN("%s", bw_errmsg(&reb, result));
+	}
+	return BW_OK;
+}
+
 enum bw_err vdb_read_debian_json(struct vdb_builder *b, const char *name, json_t *root,
 				 struct bw_errbuf *eb)
 {
-	const char *pkg, *id;
-	json_t *cves, *cve;
+	struct tracker_ctx t = {b, name};
 	enum bw_err result;
+	const char *pkg;
+	json_t *cves;
 
 	json_object_foreach(root, pkg, cves) {
-		if (!json_is_object(cves) || strlen(pkg) > 256) {
-			BW_WARN("%s: package %.64s: not an object of CVEs, skipped", name, pkg);
-			continue;
-		}
-		json_object_foreach(cves, id, cve) {
-			struct bw_errbuf reb = {{0}};
-
-			result = tracker_cve(b, name, pkg, id, cve, &reb);
-			if (result == BW_ERR_DB || result == BW_ERR_NOMEM)
-				return bw_fail(eb, result, "%s", bw_errmsg(&reb, result));
-			if (result != BW_OK)
-				BW_WARN("%s", bw_errmsg(&reb, result));
-		}
+		result = tracker_pkg(pkg, cves, &t, eb);
+		if (result != BW_OK)
+			return result;
 	}
 	return BW_OK;
+}
+
+enum bw_err vdb_read_debian_stream(struct vdb_builder *b, const char *name, const char *data,
+				   size_t len, struct bw_errbuf *eb)
+{
+	struct tracker_ctx t = {b, name};
+
+	return vdb_json_members(data, len, name, tracker_pkg, &t, eb);
 }
 
 /* ---- DSA / DLA lists -------------------------------------------------------- */

@@ -111,11 +111,37 @@ static enum bw_err classify_yaml(struct vdb_builder *b, const char *name, json_t
 	if (json_is_object(root) && json_object_get(root, "packages") &&
 	    json_object_get(root, "distroversion"))
 		return vdb_read_secdb(b, name, root, eb);
+	if (json_is_object(root) && json_is_object(json_object_get(root, "secfixes")) &&
+	    !json_object_get(root, "distroversion")) {
+		/* <pkg>.yaml holding an APKBUILD's secfixes block */
+		const char *base = strrchr(name, '/');
+		char pkg[256];
+
+		bw_strlcpy(pkg, base ? base + 1 : name, sizeof(pkg));
+		if (strrchr(pkg, '.'))
+			*strrchr(pkg, '.') = '\0';
+		return vdb_read_secfixes(b, name, pkg, root, eb);
+	}
 	if (json_is_object(root) && json_object_get(root, "gem") &&
 	    (json_object_get(root, "patched_versions") || json_object_get(root, "cve") ||
 	     json_object_get(root, "ghsa") || json_object_get(root, "unaffected_versions")))
 		return vdb_read_rubysec(b, name, root, eb);
 	return BW_ERR_UNSUPPORTED;
+}
+
+/* First member of a top-level object: is it a tracker package
+ * ({CVE: {releases: {...}}})? Stops the walk after one member. */
+static enum bw_err first_is_tracker(const char *key, json_t *value, void *ud,
+				    struct bw_errbuf *eb)
+{
+	json_t *wrap = json_object();
+	bool *is = ud;
+
+	(void)eb;
+	if (wrap && json_object_set(wrap, key, value) == 0)
+		*is = is_debian_json(wrap);
+	json_decref(wrap);
+	return BW_ERR_UNSUPPORTED; /* stop */
 }
 
 static bool is_debian_list(const char *p, const char *end)
@@ -133,6 +159,57 @@ static bool is_debian_list(const char *p, const char *end)
 		return false;
 	return memmem(p, n, "] DSA-", 6) || memmem(p, n, "] DLA-", 6) ||
 	       memmem(p, n, "] DTSA-", 7);
+}
+
+/* An aports APKBUILD: its "# secfixes:" comment block, uncommented, is YAML.
+ * The package is the APKBUILD's directory name. */
+static enum bw_err read_apkbuild(struct vdb_builder *b, const char *name, const char *data,
+				 size_t len, struct bw_errbuf *eb)
+{
+	const char *p = data, *end = data + len;
+	struct bw_buf yaml;
+	enum bw_err result;
+	bool in = false;
+	char dir[4096], *slash;
+	json_t *root = NULL;
+
+	bw_strlcpy(dir, name, sizeof(dir));
+	slash = strrchr(dir, '/');
+	if (!slash)
+		return bw_fail(eb, BW_ERR_FORMAT, "%s: APKBUILD outside a package directory", name);
+	*slash = '\0';
+	slash = strrchr(dir, '/');
+	bw_buf_init(&yaml, 1 << 20);
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		size_t n = eol ? (size_t)(eol - p) : (size_t)(end - p);
+
+		if (!in && n >= 11 && memcmp(p, "# secfixes:", 11) == 0) {
+			in = true;
+		} else if (in && (n < 2 || p[0] != '#' || (p[1] != ' ' && p[1] != '\t'))) {
+			break;
+		}
+		if (in) {
+			result = bw_buf_append(&yaml, p + 2, n >= 2 ? n - 2 : 0);
+			if (result == BW_OK)
+				result = bw_buf_append(&yaml, "\n", 1);
+			if (result != BW_OK) {
+				bw_buf_release(&yaml);
+				return bw_fail(eb, result, "%s: secfixes block too large", name);
+			}
+		}
+		p = eol ? eol + 1 : end;
+	}
+	if (!in) {
+		bw_buf_release(&yaml);
+		return BW_ERR_UNSUPPORTED; /* no security fixes recorded: nothing to read */
+	}
+	result = vdb_yaml_to_json(yaml.data, yaml.len, name, &root, eb);
+	if (result == BW_OK)
+		result = vdb_read_secfixes(b, name, slash ? slash + 1 : dir, root, eb);
+	json_decref(root);
+	bw_buf_release(&yaml);
+	return result;
 }
 
 enum bw_err vdb_read_any(struct vdb_builder *b, const char *name, const char *data, size_t len,
@@ -160,10 +237,19 @@ enum bw_err vdb_read_any(struct vdb_builder *b, const char *name, const char *da
 		bw_buf_release(&out);
 		return result;
 	}
+	if (bw_str_ends_with(name, "/APKBUILD"))
+		return read_apkbuild(b, name, data, len, eb);
 	p = skip_ws(data, end);
 	if (p < end && (*p == '{' || *p == '[') && !is_debian_list(p, end)) {
 		json_t *root = NULL;
+		bool tracker = false;
 
+		/* The Debian tracker JSON is large: read it member by member. */
+		if (*p == '{')
+			(void)vdb_json_members(p, (size_t)(end - p), name, first_is_tracker, &tracker,
+					       NULL);
+		if (tracker)
+			return vdb_read_debian_stream(b, name, p, (size_t)(end - p), eb);
 		result = bw_json_parse(data, len, name, &root, eb);
 		if (result != BW_OK)
 			return result;

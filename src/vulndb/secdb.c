@@ -3,7 +3,13 @@
  * reponame, packages: [{pkg: {name, secfixes: {"<fixed pkgver-rN>":
  * ["CVE-...", ...]}}}]}. name is the origin (source) package. A version key
  * "0" means the branch was never affected. One stored advisory per (CVE,
- * package, branch), ecosystem "Alpine:v3.10". */
+ * package, branch), ecosystem "Alpine:v3.10".
+ *
+ * Also the source secdb is generated from: the "# secfixes:" comment block of
+ * an aports APKBUILD (read from the APKBUILD itself, or saved as YAML as
+ * <pkg>.yaml). It names no branch: aports master is edge, so these go under
+ * "Alpine:edge"; the package is the APKBUILD's directory (or the YAML file's
+ * name). */
 #include <ctype.h>
 #include <string.h>
 
@@ -52,6 +58,59 @@ static enum bw_err secdb_fix(struct vdb_builder *b, const char *eco, const char 
 	return vdb_b_affected(b, row, &f, eb);
 }
 
+/* Every "version: [IDs]" of one package's secfixes mapping. */
+static enum bw_err secfixes(struct vdb_builder *b, const char *name, const char *eco,
+			    const char *pname, json_t *fixes, struct bw_errbuf *eb)
+{
+	enum bw_err result;
+	const char *ver;
+	json_t *ids;
+
+	json_object_foreach(fixes, ver, ids) {
+		json_t *idv;
+		size_t j;
+
+		if (strlen(ver) > 256) {
+			BW_WARN("%s: %s: fixed version longer than 256 bytes, skipped", name, pname);
+			continue;
+		}
+		if (json_is_null(ids))
+			continue; /* "7.4.0-r0:" with no IDs (in the real v3.6 data) */
+		if (!json_is_array(ids) || json_array_size(ids) > SECDB_MAX_IDS) {
+			BW_WARN("%s: %s %s: fixed IDs are not a list, skipped", name, pname, ver);
+			continue;
+		}
+		json_array_foreach(ids, j, idv) {
+			char vid[128];
+
+			if (!json_is_string(idv) ||
+			    !first_token(json_string_value(idv), vid, sizeof(vid))) {
+				BW_WARN("%s: %s %s: entry %zu is not an ID, skipped", name, pname, ver,
+					j);
+				continue;
+			}
+			result = secdb_fix(b, eco, pname, ver, vid, eb);
+			if (result == BW_ERR_DB || result == BW_ERR_NOMEM)
+				return result;
+			if (result != BW_OK)
+				BW_WARN("%s: %s %s: %s", name, pname, ver, bw_errmsg(eb, result));
+		}
+	}
+	return BW_OK;
+}
+
+enum bw_err vdb_read_secfixes(struct vdb_builder *b, const char *name, const char *pkg,
+			      json_t *root, struct bw_errbuf *eb)
+{
+	json_t *fixes = json_object_get(root, "secfixes");
+
+	if (!pkg || !*pkg || strlen(pkg) > 128)
+		return bw_fail(eb, BW_ERR_FORMAT, "%s: no package name for the secfixes", name);
+	if (!json_is_object(fixes))
+		return bw_fail(eb, BW_ERR_FORMAT, "%s: \"secfixes\" is not a mapping", name);
+	return secfixes(b, name, "Alpine:edge", pkg, fixes, eb);
+}
+
 enum bw_err vdb_read_secdb(struct vdb_builder *b, const char *name, json_t *root,
 			   struct bw_errbuf *eb)
 {
@@ -71,8 +130,8 @@ enum bw_err vdb_read_secdb(struct vdb_builder *b, const char *name, json_t *root
 			       SECDB_MAX_PACKAGES);
 	snprintf(eco, sizeof(eco), "Alpine:%s", dv);
 	json_array_foreach(pkgs, i, p) {
-		json_t *pkg = json_object_get(p, "pkg"), *fixes, *ids;
-		const char *pname = vdb_jstr(pkg, "name"), *ver;
+		json_t *pkg = json_object_get(p, "pkg"), *fixes;
+		const char *pname = vdb_jstr(pkg, "name");
 
 		fixes = json_object_get(pkg, "secfixes");
 		if (!pname || !*pname) {
@@ -85,33 +144,9 @@ enum bw_err vdb_read_secdb(struct vdb_builder *b, const char *name, json_t *root
 			BW_WARN("%s: %s: secfixes is not a mapping, skipped", name, pname);
 			continue;
 		}
-		json_object_foreach(fixes, ver, ids) {
-			json_t *idv;
-			size_t j;
-
-			if (json_is_null(ids))
-				continue; /* "7.4.0-r0:" with no IDs (in the real v3.6 data) */
-			if (!json_is_array(ids) || json_array_size(ids) > SECDB_MAX_IDS) {
-				BW_WARN("%s: %s %s: fixed IDs are not a list, skipped", name, pname,
-					ver);
-				continue;
-			}
-			json_array_foreach(ids, j, idv) {
-				char vid[128];
-
-				if (!json_is_string(idv) ||
-				    !first_token(json_string_value(idv), vid, sizeof(vid))) {
-					BW_WARN("%s: %s %s: entry %zu is not an ID, skipped", name, pname,
-						ver, j);
-					continue;
-				}
-				result = secdb_fix(b, eco, pname, ver, vid, eb);
-				if (result == BW_ERR_DB || result == BW_ERR_NOMEM)
-					return result;
-				if (result != BW_OK)
-					BW_WARN("%s: %s %s: %s", name, pname, ver, bw_errmsg(eb, result));
-			}
-		}
+		result = secfixes(b, name, eco, pname, fixes, eb);
+		if (result != BW_OK)
+			return result;
 	}
 	return BW_OK;
 }

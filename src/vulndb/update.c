@@ -12,6 +12,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -378,6 +380,7 @@ enum bw_err vdb_update(const char *path, const struct vdb_update_opts *opts,
 	struct vdb *old = NULL;
 	enum bw_err result = BW_OK;
 	char *cache = NULL;
+	int lockfd = -1;
 	size_t n;
 
 	memset(res, 0, sizeof(*res));
@@ -405,6 +408,18 @@ enum bw_err vdb_update(const char *path, const struct vdb_update_opts *opts,
 	result = mkdir_p(cache, eb);
 	if (result != BW_OK)
 		goto out_free;
+	/* One update at a time per database: the feed cache is shared. */
+	{
+		char *lp = bw_strfmt("%s/.lock", cache);
+
+		lockfd = lp ? open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0644) : -1;
+		free(lp);
+		if (lockfd < 0 || flock(lockfd, LOCK_EX | LOCK_NB) != 0) {
+			result = bw_fail(eb, BW_ERR_IO, "%s: another update is running (or the "
+					 "feed cache is not writable)", cache);
+			goto out_free;
+		}
+	}
 	if (vdb_open(path, &old, NULL) != BW_OK)
 		old = NULL;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -468,5 +483,7 @@ out_free:
 	}
 	free(fs);
 	free(cache);
+	if (lockfd >= 0)
+		close(lockfd); /* releases the lock */
 	return result;
 }

@@ -230,7 +230,8 @@ enum bw_err vdb_build_begin(const char *path, struct vdb_builder **out, struct b
  * recursively), each recognised by its content. url, when not NULL, is
  * recorded as the source's origin (updates). A SOURCE.txt found at the top
  * of a directory (or beside a file) gives the provenance (repository,
- * commit, licence). A file that fails to parse is a warning (BW_WARN naming
+ * commit, licence); a subdirectory with its own SOURCE.txt is recorded as a
+ * source of its own. A file that fails to parse is a warning (BW_WARN naming
  * the file and the field) and counts in bad_files; the build goes on.
  * Returns an error only for the path itself (missing, unreadable) or the
  * database. */

@@ -112,6 +112,9 @@ enum bw_err vdb_read_debian_list(struct vdb_builder *b, const char *name, const 
 				 size_t len, struct bw_errbuf *eb);
 enum bw_err vdb_read_secdb(struct vdb_builder *b, const char *name, json_t *root,
 			   struct bw_errbuf *eb);
+/* aports secfixes block ({secfixes: {ver: [IDs]}}) of package pkg. */
+enum bw_err vdb_read_secfixes(struct vdb_builder *b, const char *name, const char *pkg,
+			      json_t *root, struct bw_errbuf *eb);
 enum bw_err vdb_read_rubysec(struct vdb_builder *b, const char *name, json_t *root,
 			     struct bw_errbuf *eb);
 enum bw_err vdb_read_nvd(struct vdb_builder *b, const char *name, json_t *root,
@@ -142,6 +145,18 @@ enum bw_err vdb_read_any(struct vdb_builder *b, const char *name, const char *da
 			 int depth, struct bw_errbuf *eb);
 
 /* ---- helpers ------------------------------------------------------------ */
+
+/* Called for each member of a top-level JSON object; value is borrowed. */
+typedef enum bw_err (*vdb_member_fn)(const char *key, json_t *value, void *ud,
+				     struct bw_errbuf *eb);
+/* Walk the members of the JSON object in data without parsing it whole
+ * (jsonscan.c): each value is parsed alone. Stops at the first error fn
+ * returns; BW_ERR_FORMAT with the offset for malformed JSON. */
+enum bw_err vdb_json_members(const char *data, size_t len, const char *name, vdb_member_fn fn,
+			     void *ud, struct bw_errbuf *eb);
+/* The Debian tracker JSON read member by member (large files). */
+enum bw_err vdb_read_debian_stream(struct vdb_builder *b, const char *name, const char *data,
+				   size_t len, struct bw_errbuf *eb);
 
 /* Bounded string getter: the string at key if it is a string of at most
  * VDB_MAX_FIELD bytes, else NULL. Numbers are not converted. */

@@ -1,5 +1,6 @@
 /* fuzz_vulndb_debian.c - the Debian readers (debian.c): the security tracker
- * JSON when the input parses as a JSON object, else the DSA/DLA list format.
+ * JSON when the input parses as a JSON object, else the DSA/DLA list format;
+ * and always the tracker's member-by-member reader (jsonscan.c).
  * Records go into a scratch database per input, never committed. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -45,6 +46,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		(void)vdb_read_debian_list(b, "fuzz-list", s, size, &eb);
 	}
+	/* The member-by-member reader (jsonscan.c) on the same bytes, valid
+	 * JSON or not. */
+	(void)vdb_read_debian_stream(b, "fuzz.json", s, size, &eb);
 	json_decref(root);
 	free(s);
 	vdb_build_abort(b);

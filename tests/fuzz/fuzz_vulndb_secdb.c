@@ -1,5 +1,6 @@
 /* fuzz_vulndb_secdb.c - the Alpine secdb reader (secdb.c), JSON or YAML
- * (through yaml.c).
+ * (through yaml.c), and aports secfixes blocks (YAML, or an APKBUILD when the
+ * input starts with '#').
  * Records go into a scratch database per input, never committed. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -39,10 +40,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		vdb_build_abort(b);
 		return 0;
 	}
-	if (bw_json_parse(s, size, "fuzz.json", &root, &eb) != BW_OK)
-		(void)vdb_yaml_to_json(s, size, "fuzz.yaml", &root, &eb);
-	if (json_is_object(root))
-		(void)vdb_read_secdb(b, "fuzz", root, &eb);
+	if (size && s[0] == '#') {
+		/* an APKBUILD: its "# secfixes:" comment block */
+		(void)vdb_read_any(b, "fuzz/pkg/APKBUILD", s, size, 0, &eb);
+	} else {
+		if (bw_json_parse(s, size, "fuzz.json", &root, &eb) != BW_OK)
+			(void)vdb_yaml_to_json(s, size, "fuzz.yaml", &root, &eb);
+		if (json_is_object(root) && json_object_get(root, "distroversion"))
+			(void)vdb_read_secdb(b, "fuzz", root, &eb);
+		else if (json_is_object(root))
+			(void)vdb_read_secfixes(b, "fuzz", "pkg", root, &eb);
+	}
 	json_decref(root);
 	free(s);
 	vdb_build_abort(b);

@@ -19,6 +19,9 @@
 #         mounted, capabilities added, port 80 on all interfaces, restart
 #         always, seccomp unconfined, shared propagation, no limits).
 #
+# Swarm mode is then initialised on the bad daemon, badly (listening on all
+# addresses, no auto-lock, an unencrypted overlay network) and well.
+#
 # Privileged containers cannot start here (no CAP_SYS_RESOURCE), so bad
 # containers are created (docker create) and judged from inspect data; one
 # plain bad container is started to cover the running path. Each verdict is
@@ -42,6 +45,12 @@ if [ ! -x /bin/busybox ]; then
 	plan 1
 	skip "bench docker end-to-end" "busybox-static is not installed"
 	exit 0
+fi
+
+if [ ! -c /dev/null ]; then
+	# seen on a shared host: a tool renamed a file over /dev/null; runc then
+	# cannot start containers ("error reopening /dev/null")
+	diag "/dev/null is not a character device: container starts will fail"
 fi
 
 DPID=
@@ -87,6 +96,7 @@ cleanup() {
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT   # so that a timeout still runs cleanup
 
 # start_daemon DIR EXTRA_DOCKERD_FLAGS... (daemon.json is DIR/daemon.json)
 start_daemon() {
@@ -111,6 +121,7 @@ start_daemon() {
 		fi
 		sleep 0.5
 	done
+	[ -s "$dir/dockerd.pid" ] && DPID=$(cat "$dir/dockerd.pid")
 	diag "dockerd did not start:"
 	tail -20 "$dir/dockerd.log" | while read -r l; do diag "$l"; done
 	return 1
@@ -302,6 +313,34 @@ is "$(cat "$TMP/junit.out")" "testsuites 117 True True" "bad: JUnit parses, 117 
 "$BULWARK" bench docker --docker-host "unix://$B/docker.sock" --check 2.5 >"$TMP/table.txt"
 ok "bad: table shows [FAIL] 2.5 with the registry" grep -q '^\[FAIL\] 2.5 .*' "$TMP/table.txt"
 ok "bad: table evidence names 10.1.2.3:5000" grep -q '10.1.2.3:5000' "$TMP/table.txt"
+
+# ---- swarm mode, on the bad daemon (live-restore is off there) --------------
+# dockerd runs in its own network namespace, so 2377 listens only there
+docker swarm init --advertise-addr 127.0.0.1 --listen-addr 0.0.0.0:2377 >/dev/null 2>&1
+docker network create -d overlay plainnet >/dev/null
+SJ=$TMP/swarm-bad.json
+"$BULWARK" bench docker --docker-host "unix://$B/docker.sock" --check 5.1 2.15 7 --format json \
+	--output "$SJ"
+expect "$SJ" swarm-bad 5.1=FAIL 2.15=NOT_APPLICABLE 7.1=INFO 7.2=FAIL 7.3=FAIL 7.4=WARN 7.5=FAIL
+case "$(detail "$SJ" 7.3)" in
+*"overlay network plainnet is not encrypted"*) pass "swarm-bad: 7.3 names the unencrypted network" ;;
+*) fail "swarm-bad: 7.3 names the unencrypted network"; diag "$(detail "$SJ" 7.3)" ;;
+esac
+docker network rm plainnet >/dev/null
+docker swarm leave --force >/dev/null 2>&1
+# well: bound to 127.0.0.1, auto-lock, every overlay network (ingress too) encrypted
+docker swarm init --advertise-addr 127.0.0.1 --listen-addr 127.0.0.1:2377 --autolock >/dev/null 2>&1
+echo y | docker network rm ingress >/dev/null 2>&1
+for _ in $(seq 1 40); do
+	docker network inspect ingress >/dev/null 2>&1 || break
+	sleep 0.25
+done
+docker network create --ingress -d overlay --opt encrypted encingress >/dev/null
+docker network create -d overlay --opt encrypted encnet >/dev/null
+SJ=$TMP/swarm-good.json
+"$BULWARK" bench docker --docker-host "unix://$B/docker.sock" --check 7 --format json --output "$SJ"
+expect "$SJ" swarm-good 7.2=PASS 7.3=PASS 7.5=PASS
+docker swarm leave --force >/dev/null 2>&1
 stop_daemon
 unset DOCKER_HOST
 
@@ -321,6 +360,18 @@ case "$(detail "$TMP/root.json" 2.15)" in
 *"--live-restore in ExecStart= of /lib/systemd/system/docker.service"*) pass "offline: 2.15 comes from the drop-in's ExecStart" ;;
 *) fail "offline: 2.15 comes from the drop-in's ExecStart"; diag "$(detail "$TMP/root.json" 2.15)" ;;
 esac
+
+# offline, 5.5 cannot be judged (no API): ERROR changes the exit code only
+# with --fail-on-error
+"$BULWARK" bench docker --root "$R" --check 5.5 >/dev/null
+is "$?" 0 "offline: an ERROR alone exits 0"
+"$BULWARK" bench docker --root "$R" --check 5.5 --fail-on-error >/dev/null
+is "$?" 1 "offline: an ERROR with --fail-on-error exits 1"
+
+# --output onto a device (like /dev/null) writes through it, never replaces it
+mknod "$TMP/nulldev" c 1 3
+"$BULWARK" bench docker --root "$R" --check 3.5 --output "$TMP/nulldev"
+ok "output: a character device stays a device" test -c "$TMP/nulldev"
 
 # usage errors
 "$BULWARK" bench docker --format yaml >/dev/null 2>&1

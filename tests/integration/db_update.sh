@@ -135,12 +135,19 @@ fails "body cut mid-download" 2 --feed "kev=$U/cut/kev.json" --feed "osv-go=$U/a
 grep -q "kev" "$TMP/f.err"; is "$?" 0 "the error names the feed"
 fails "garbage body" 2 --feed "kev=$U/garbage.json"
 grep -q "not a readable feed" "$TMP/f.err"; is "$?" 0 "garbage is reported as not a feed"
-fails "NVD checksum mismatch" 2 --feed "nvd=$U/nvdbad-recent.json.gz"
+fails "NVD checksum mismatch" 2 --feed "nvd-bad=$U/nvdbad-recent.json.gz"
 grep -q "does not match" "$TMP/f.err"; is "$?" 0 "the checksum error says so"
 fails "HTTP 404" 2 --feed "kev=$U/missing.json"
 fails "size limit" 2 --max-size 1000 --feed "kev-new=$U/kev.json"
+flock "$DB.feeds/.lock" sleep 2 &
+LOCKER=$!
+sleep 0.5
+fails "another update running" 2 --feed "kev-other=$U/kev.json"
+grep -q "another update is running" "$TMP/f.err"; is "$?" 0 "the lock error says so"
+wait "$LOCKER" 2>/dev/null  # the lock is free again
 kill "$SERVER"; wait "$SERVER" 2>/dev/null
 fails "server gone" 2 "${FEEDS[@]}"
+grep -q "Could not connect\|Couldn't connect\|connect" "$TMP/f.err"; is "$?" 0 "server gone: a connection error"
 
 # --config with the same format, against a dead server: still safe.
 printf '# mirror\nkev=%s/kev.json\n' "$U" >"$TMP/feeds.conf"

@@ -130,6 +130,18 @@ cp -a "$bad" "$TMP/offline-bad" && rm -rf "$TMP/offline-bad/proc"
 "$BULWARK" bench k8s --root "$TMP/offline-bad" --format json -o "$TMP/offb.json"
 expect "$TMP/offb.json" "offline bad root" "1.2.16=FAIL 1.2.6=FAIL 1.3.7=FAIL 2.3=FAIL 1.1.11=FAIL"
 
+# --- an absolute symlink inside a root resolves inside the root (openat2
+# RESOLVE_IN_ROOT), and stat follows it to the file's own mode
+cp -a "$good" "$TMP/links"
+mv "$TMP/links/etc/kubernetes/admin.conf" "$TMP/links/etc/kubernetes/admin-real.conf"
+ln -s /etc/kubernetes/admin-real.conf "$TMP/links/etc/kubernetes/admin.conf"
+[ -e /etc/kubernetes/admin-real.conf ] && diag "host has /etc/kubernetes/admin-real.conf: test is weaker"
+"$BULWARK" bench k8s --root "$TMP/links" --node master --check 1.1.13 --format json -o "$TMP/links.json"
+is "$(jq -r '.results[0].status' "$TMP/links.json")" PASS "symlinked admin.conf: target's mode 600 inside the root"
+chmod 644 "$TMP/links/etc/kubernetes/admin-real.conf"
+"$BULWARK" bench k8s --root "$TMP/links" --node master --check 1.1.13 --format json -o "$TMP/links.json"
+is "$(jq -r '.results[0].status' "$TMP/links.json")" FAIL "symlinked admin.conf: target's mode 644 fails"
+
 # --- no process data: ERROR, never PASS
 mkdir -p "$TMP/empty/etc"
 "$BULWARK" bench k8s --root "$TMP/empty" --node master --check 1.2.16 --format json -o "$TMP/empty.json"

@@ -215,6 +215,8 @@ static void test_write_junit(void **state)
 	/* every special character escaped, in attributes and text */
 	assert_non_null(strstr(out, "&lt;a href=&quot;x&quot;&gt;&apos;&amp;&apos;&lt;/a&gt;"));
 	assert_null(strstr(out, "<a href"));
+	/* the target goes in a property of each suite */
+	assert_non_null(strstr(out, "<properties><property name=\"target\" value=\"t\"/></properties>"));
 	assert_non_null(strstr(out, "<failure message=\"FAIL: "));
 	assert_non_null(strstr(out, "<error message=\"ERROR: no\" type=\"ERROR\">fix &lt;it&gt; &amp; go</error>"));
 	assert_non_null(strstr(out, "<skipped message=\"NOT_APPLICABLE: line1&#10;line2\"/>"));

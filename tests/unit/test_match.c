@@ -18,6 +18,15 @@
 #define VULNDATA BW_SOURCE_ROOT "/../shared/vulndata"
 
 static char dbpath[64];
+
+/* An OSV record in the Go vulnerability database's form (SEMVER range on the
+ * toolchain "stdlib", versions without the "go" prefix, pre-releases of
+ * 1.21.0 included by introduced 1.21.0-0). Written for this test. */
+static const char go_doc[] =
+	"{\"schema_version\":\"1.3.1\",\"id\":\"GO-9999-0001\",\"modified\":\"2026-01-01T00:00:00Z\","
+	"\"aliases\":[\"CVE-9999-0001\"],\"summary\":\"test\",\"affected\":[{\"package\":"
+	"{\"name\":\"stdlib\",\"ecosystem\":\"Go\"},\"ranges\":[{\"type\":\"SEMVER\","
+	"\"events\":[{\"introduced\":\"1.21.0-0\"},{\"fixed\":\"1.21.1\"}]}]}]}";
 static struct vdb *db;
 
 static int setup(void **state)
@@ -32,6 +41,7 @@ static int setup(void **state)
 	if (vdb_build_begin(dbpath, &b, &eb) != BW_OK ||
 	    vdb_build_add_path(b, VULNDATA "/osv-npm", NULL, &eb) != BW_OK ||
 	    vdb_build_add_path(b, VULNDATA "/npm-nodejs-security-wg", NULL, &eb) != BW_OK ||
+	    vdb_build_add_memory(b, "go-stdlib-test.json", go_doc, strlen(go_doc), &eb) != BW_OK ||
 	    vdb_build_commit(b, &eb) != BW_OK) {
 		fprintf(stderr, "building the test database: %s\n", eb.msg);
 		return -1;
@@ -178,6 +188,43 @@ static void test_gate(void **state)
 	sbom_free(sb);
 }
 
+static void add_go(struct sbom *sb, const char *name, const char *version)
+{
+	struct sbom_pkg p = {0};
+
+	p.type = SBOM_PKG_GOLANG;
+	p.name = bw_strdup(name);
+	p.version = bw_strdup(version);
+	assert_int_equal(sbom_add(sb, &p), BW_OK);
+}
+
+/* Build info names toolchains "go1.21", "go1.21rc2", "go1.21.1"; OSV means
+ * 1.21.0, 1.21.0-rc.2 and 1.21.1. The range [1.21.0-0, 1.21.1) holds the
+ * first two; 1.21.1 is fixed and 1.20.9 is below the range. */
+static void test_go_toolchain_versions(void **state)
+{
+	struct sbom *sb = sbom_new();
+	struct match_result r;
+	struct bw_errbuf eb = {{0}};
+	char ids[128];
+
+	add_go(sb, "stdlib", "go1.21");
+	add_go(sb, "stdlib", "go1.21rc2");
+	add_go(sb, "stdlib", "go1.21.1");
+	add_go(sb, "stdlib", "go1.20.9");
+	assert_int_equal(match_sbom(db, sb, NULL, &r, &eb), BW_OK);
+	ids_for(&r, 0, ids, sizeof(ids));
+	assert_string_equal(ids, "CVE-9999-0001");
+	ids_for(&r, 1, ids, sizeof(ids));
+	assert_string_equal(ids, "CVE-9999-0001");
+	ids_for(&r, 2, ids, sizeof(ids));
+	assert_string_equal(ids, "");
+	ids_for(&r, 3, ids, sizeof(ids));
+	assert_string_equal(ids, "");
+	match_result_release(&r);
+	sbom_free(sb);
+}
+
 static void test_severity_names(void **state)
 {
 	enum match_severity s;
@@ -198,6 +245,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_npm_findings),
 		cmocka_unit_test(test_gate),
+		cmocka_unit_test(test_go_toolchain_versions),
 		cmocka_unit_test(test_severity_names),
 	};
 

@@ -268,6 +268,30 @@ static void test_table_escapes_control_chars(void **state)
 	sbom_free(sb);
 }
 
+static void test_table_utf8(void **state)
+{
+	struct sbom *sb = sbom_new();
+	char *out;
+
+	(void)state;
+	/* U+009B (C2 9B) is the C1 CSI: as dangerous as ESC [ */
+	add_pkg(sb, SBOM_PKG_APK, "a\xc2\x9b[2Jb", "1", NULL, NULL, NULL, NULL);
+	/* a lone 0xe9 (Latin-1) is not UTF-8: one '?' */
+	add_pkg(sb, SBOM_PKG_APK, "caf\xe9", "1", NULL, NULL, NULL, NULL);
+	/* valid UTF-8 is kept, and takes one column per character */
+	add_pkg(sb, SBOM_PKG_APK, "caf\xc3\xa9", "1", NULL, NULL, NULL, NULL);
+	out = render(sb, SBOM_FMT_TABLE);
+	/* NAME is 6 wide ("a?[2Jb"), VERSION 7 ("VERSION"), ARCH 4 */
+	assert_string_equal(out, "Distro: unknown    Packages: 3\n"
+				 "NAME    VERSION  ARCH  TYPE\n"
+				 "a?[2Jb  1              apk\n"
+				 "caf?    1              apk\n"
+				 "caf\xc3\xa9"
+				 "    1              apk\n");
+	free(out);
+	sbom_free(sb);
+}
+
 /* ---- JSON --------------------------------------------------------------------- */
 
 static void test_json(void **state)
@@ -432,10 +456,13 @@ static void test_cyclonedx_licenses_and_refs(void **state)
 	add_pkg(sb, SBOM_PKG_APK, "b", "1-r0", "x86_64", "pkg:apk/alpine/a@1-r0",
 		"MIT", "Apache-2.0 OR BSD-3-Clause");
 	add_pkg(sb, SBOM_PKG_APK, "c", "1-r0", "x86_64", NULL, "MPL-2.0 AND MIT", NULL);
+	/* blank licences are left out: no "licenses" at all */
+	add_pkg(sb, SBOM_PKG_APK, "d", "1-r0", "x86_64", NULL, "", " ");
 	doc = render_json(sb, SBOM_FMT_CYCLONEDX);
 	comps = json_object_get(doc, "components");
 	/* no distro: no operating-system component */
-	assert_int_equal(json_array_size(comps), 3);
+	assert_int_equal(json_array_size(comps), 4);
+	assert_null(json_object_get(json_array_get(comps, 3), "licenses"));
 	r0 = jpath_str(json_array_get(comps, 0), "bom-ref", NULL);
 	r1 = jpath_str(json_array_get(comps, 1), "bom-ref", NULL);
 	assert_string_equal(r0, "pkg:apk/alpine/a@1-r0");
@@ -584,10 +611,14 @@ static void test_spdx_license_refs(void **state)
 	add_pkg(sb, SBOM_PKG_RPM, "odd", "1-1", "x86_64", "pkg:rpm/redhat/odd@1-1", "GPLv3-", NULL);
 	add_pkg(sb, SBOM_PKG_RPM, "sed", "4.8-9.el9", "x86_64", "pkg:rpm/redhat/sed@4.8-9.el9",
 		"GPLv3+", "MIT");
+	/* only blank licences: NOASSERTION, no "LicenseRef-" */
+	add_pkg(sb, SBOM_PKG_RPM, "zz", "1-1", "x86_64", "pkg:rpm/redhat/zz@1-1", "", "\t");
 	doc = render_json(sb, SBOM_FMT_SPDX_JSON);
 	pkgs = json_object_get(doc, "packages");
-	/* image + 3 packages: no OS without a distro */
-	assert_int_equal(json_array_size(pkgs), 4);
+	/* image + 4 packages: no OS without a distro */
+	assert_int_equal(json_array_size(pkgs), 5);
+	assert_string_equal(jpath_str(json_array_get(pkgs, 4), "licenseDeclared", NULL),
+			    "NOASSERTION");
 	assert_string_equal(jpath_str(json_array_get(pkgs, 1), "licenseDeclared", NULL),
 			    "LicenseRef-GPLv3-");
 	assert_string_equal(jpath_str(json_array_get(pkgs, 2), "licenseDeclared", NULL),
@@ -704,6 +735,7 @@ int main(void)
 		cmocka_unit_test(test_spdx_license_id),
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_table_escapes_control_chars),
+		cmocka_unit_test(test_table_utf8),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_json_invalid_utf8),
 		cmocka_unit_test(test_cyclonedx),

@@ -841,6 +841,22 @@ static void t_osv_ranges(void **state)
 	};
 	assert_false(osv(VERSION_DPKG, "1.1.1n-0+deb11u4", r6, 2));
 	assert_true(osv(VERSION_DPKG, "1.1.1n-0+deb11u3", r6, 2));
+	/* many intervals given in scrambled order: [1.0.2k, 1.0.2k+1) for
+	 * k < 500, so 1.0.N is affected exactly when N is even (N < 1000) */
+	static struct version_event many[1000];
+	static char names[1000][16];
+	for (int i = 0; i < 1000; i++) {
+		int n = (i * 7919) % 1000; /* 7919 is prime: a permutation of 0..999 */
+		snprintf(names[i], sizeof(names[i]), "1.0.%d", n);
+		many[i].kind = n % 2 ? VERSION_EVENT_FIXED : VERSION_EVENT_INTRODUCED;
+		many[i].version = names[i];
+	}
+	assert_true(osv(VERSION_SEMVER, "1.0.0", many, 1000));
+	assert_false(osv(VERSION_SEMVER, "1.0.1", many, 1000));
+	assert_true(osv(VERSION_SEMVER, "1.0.998", many, 1000));
+	assert_false(osv(VERSION_SEMVER, "1.0.999", many, 1000));
+	assert_false(osv(VERSION_SEMVER, "1.0.1000", many, 1000));
+	assert_false(osv(VERSION_SEMVER, "0.9.9", many, 1000));
 	/* errors name the event */
 	const struct version_event bad[] = {
 		{VERSION_EVENT_INTRODUCED, "0"},
@@ -853,6 +869,7 @@ static void t_osv_ranges(void **state)
 	assert_non_null(strstr(eb.msg, "event 1 (fixed)"));
 	assert_int_equal(version_in_osv_range(VERSION_SEMVER, "x", r1, 2, &aff, &eb), BW_ERR_FORMAT);
 	assert_int_equal(version_in_osv_range(VERSION_UNKNOWN, "1", r1, 2, &aff, &eb), BW_ERR_USAGE);
+	assert_int_equal(version_in_osv_range(VERSION_SEMVER, "1.0.0", r1, 4097, &aff, &eb), BW_ERR_LIMIT);
 }
 
 static void t_ecosystems(void **state)

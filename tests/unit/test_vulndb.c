@@ -278,6 +278,33 @@ static void test_osv_zip(void **state)
 	vdb_close(db);
 }
 
+static void test_osv_duplicates_and_bad_member(void **state)
+{
+	struct vdb_entry_list l = {0};
+	struct bw_errbuf eb = {{0}};
+	struct vdb_build_stats st;
+	struct vdb *db;
+
+	(void)state;
+	if (!have_vulndata())
+		skip();
+	/* The same GO-2020-0001 from the zip and from its file: stored once. */
+	db = build("dup", &st, DATA "/osv-go-all.zip", vd("osv-go/data/osv/GO-2020-0001.json"),
+		   NULL);
+	assert_int_equal(vdb_lookup(db, "Go", "github.com/gin-gonic/gin", &l, &eb), BW_OK);
+	assert_int_equal(l.n, 1);
+	vdb_entry_list_release(&l);
+	vdb_close(db);
+	/* osv-bad-member.zip: GO-2020-0003 intact, GO-2020-0001 cut at 300
+	 * bytes. The bad member is skipped, the good one read. */
+	db = build("badzip", &st, DATA "/osv-bad-member.zip", NULL);
+	assert_int_equal(st.advisories, 1);
+	assert_int_equal(vdb_lookup(db, "Go", "github.com/revel/revel", &l, &eb), BW_OK);
+	assert_int_equal(l.n, 1);
+	vdb_entry_list_release(&l);
+	vdb_close(db);
+}
+
 /* ---- alias merging across feeds ---------------------------------------------- */
 
 static void test_alias_merge_nsp_ghsa(void **state)
@@ -486,6 +513,34 @@ static void test_alpine_secdb_json(void **state)
 	assert_string_equal(find(&l, "CVE-2023-5678")->fixed_version, "3.1.4-r1");
 	/* A version key "0": never affected in this branch. */
 	assert_int_equal(find(&l, "CVE-2022-1292")->status, VDB_FIX_NOT_AFFECTED);
+	vdb_entry_list_release(&l);
+	vdb_close(db);
+}
+
+static void test_aports_secfixes(void **state)
+{
+	struct vdb_entry_list l = {0};
+	struct bw_errbuf eb = {{0}};
+	struct vdb *db;
+
+	(void)state;
+	if (!have_vulndata())
+		skip();
+	/* main/musl.yaml: secfixes: 1.1.15-r4: [CVE-2016-8859]; aports names
+	 * no branch, so it is edge. */
+	db = build("aports", NULL, vd("alpine-aports-secfixes"), DATA "/aports", NULL);
+	assert_int_equal(vdb_lookup(db, "Alpine:edge", "musl", &l, &eb), BW_OK);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0].id, "CVE-2016-8859");
+	assert_string_equal(l.v[0].fixed_version, "1.1.15-r4");
+	vdb_entry_list_release(&l);
+	/* The APKBUILD fixture's block: 7.80.0-r3: [CVE-2022-32252], 0: [CVE-2021-22897].
+	 * curl.yaml from vulndata lists the same, so both files give one group. */
+	assert_int_equal(vdb_lookup(db, "Alpine:edge", "curl", &l, &eb), BW_OK);
+	assert_non_null(find(&l, "CVE-2022-32252"));
+	assert_string_equal(find(&l, "CVE-2022-32252")->fixed_version, "7.80.0-r3");
+	assert_int_equal(find(&l, "CVE-2021-22897")->status, VDB_FIX_NOT_AFFECTED);
+	assert_string_equal(find(&l, "CVE-2022-27774")->fixed_version, "7.80.0-r1");
 	vdb_entry_list_release(&l);
 	vdb_close(db);
 }
@@ -708,6 +763,7 @@ int main(void)
 		cmocka_unit_test(test_osv_yaml_pypi),
 		cmocka_unit_test(test_rustsec_informational_withdrawn),
 		cmocka_unit_test(test_osv_zip),
+		cmocka_unit_test(test_osv_duplicates_and_bad_member),
 		cmocka_unit_test(test_alias_merge_nsp_ghsa),
 		cmocka_unit_test(test_nsp),
 		cmocka_unit_test(test_rubysec),
@@ -715,6 +771,7 @@ int main(void)
 		cmocka_unit_test(test_debian_tracker_json),
 		cmocka_unit_test(test_alpine_secdb_yaml),
 		cmocka_unit_test(test_alpine_secdb_json),
+		cmocka_unit_test(test_aports_secfixes),
 		cmocka_unit_test(test_nvd),
 		cmocka_unit_test(test_kev_json_csv),
 		cmocka_unit_test(test_epss),

@@ -1,0 +1,52 @@
+/* fuzz_sbom_python_meta.c - core metadata (METADATA, PKG-INFO), requirements.txt and Pipfile.lock readers.
+ * Input: attacker-controlled file bytes. Every error must name the file;
+ * every package added must have a name, a version and a purl. */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core.h"
+#include "sbom/sbom.h"
+
+enum bw_err sbom_parse_python_metadata(struct sbom *sb, const char *data, size_t n,
+				       const char *path, const char *layer, struct bw_errbuf *eb);
+enum bw_err sbom_parse_python_requirements(struct sbom *sb, const char *data, size_t n,
+					   const char *path, const char *layer, bool dev,
+					   struct bw_errbuf *eb);
+enum bw_err sbom_parse_pipfile_lock(struct sbom *sb, const char *data, size_t n, const char *path,
+				    const char *layer, struct bw_errbuf *eb);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void check(struct sbom *sb, enum bw_err result, const struct bw_errbuf *eb,
+		  const char *path)
+{
+	if (result != BW_OK && result != BW_ERR_NOMEM && !strstr(eb->msg, path))
+		abort();
+	for (size_t i = 0; i < sb->npkgs; i++)
+		if (!sb->pkgs[i].name[0] || !sb->pkgs[i].version[0] || !sb->pkgs[i].purl)
+			abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct sbom *sb = sbom_new();
+	struct bw_errbuf eb = {{0}};
+	enum bw_err result;
+
+	if (!sb)
+		return 0;
+	result = sbom_parse_python_metadata(sb, (const char *)data, size, "x.dist-info/METADATA",
+					    NULL, &eb);
+	check(sb, result, &eb, "x.dist-info/METADATA");
+	memset(&eb, 0, sizeof(eb));
+	result = sbom_parse_python_requirements(sb, (const char *)data, size, "requirements.txt",
+						NULL, false, &eb);
+	check(sb, result, &eb, "requirements.txt");
+	memset(&eb, 0, sizeof(eb));
+	result = sbom_parse_pipfile_lock(sb, (const char *)data, size, "Pipfile.lock", NULL, &eb);
+	check(sb, result, &eb, "Pipfile.lock");
+	sbom_free(sb);
+	return 0;
+}

@@ -1,0 +1,199 @@
+/* test_sbom_lang_dotnet.c - .NET *.deps.json and NuGet packages.lock.json.
+ *
+ * Truth, in tests/data/lang2/dotnet, written by hand from the formats'
+ * documentation (dotnet/runtime docs/design/features/host-runtime-
+ * information.md for deps.json, NuGet's lock file docs): app/bin/
+ * ShopApi.deps.json (a self-contained publish: project, runtimepack,
+ * referenceassembly and package libraries) and src/packages.lock.json
+ * (version 2, two frameworks, Direct, Transitive, CentralTransitive and
+ * Project entries); the expected lists were worked by hand.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/core.h"
+#include "sbom/sbom.h"
+#include "sbom/sbom_int.h"
+
+#define DATA BW_SOURCE_ROOT "/tests/data/lang2/dotnet"
+
+/* In lang_dotnet.c (prototypes to move to sbom.h). */
+enum bw_err sbom_parse_dotnet_deps(struct sbom *sb, const char *data, size_t n,
+				   const char *path, const char *layer, struct bw_errbuf *eb);
+enum bw_err sbom_parse_nuget_lock(struct sbom *sb, const char *data, size_t n, const char *path,
+				  const char *layer, struct bw_errbuf *eb);
+
+typedef enum bw_err (*parse_fn)(struct sbom *sb, const char *data, size_t n, const char *path,
+				const char *layer, struct bw_errbuf *eb);
+
+static char *read_all(const char *path, size_t *n)
+{
+	struct bw_buf b;
+	struct bw_errbuf eb = {{0}};
+
+	bw_buf_init(&b, 64u << 20);
+	if (bw_buf_read_file(&b, path, &eb) != BW_OK) {
+		print_error("cannot read %s: %s\n", path, eb.msg);
+		bw_buf_release(&b);
+		return NULL;
+	}
+	return bw_buf_detach(&b, n);
+}
+
+/* "name version" of the NuGet packages found in `path` (NULL: all),
+ * sorted, one a line. */
+static char *render(struct sbom *sb, const char *path)
+{
+	struct bw_buf b;
+
+	sbom_sort(sb);
+	bw_buf_init(&b, 16u << 20);
+	for (size_t i = 0; i < sb->npkgs; i++) {
+		const struct sbom_pkg *p = &sb->pkgs[i];
+
+		if (p->type != SBOM_PKG_NUGET || (path && strcmp(p->found_path, path) != 0))
+			continue;
+		assert_int_equal(bw_buf_appendf(&b, "%s %s\n", p->name, p->version), BW_OK);
+	}
+	return bw_buf_detach(&b, NULL);
+}
+
+static void check_file(parse_fn parse, const char *rel)
+{
+	struct sbom *sb = sbom_new();
+	struct bw_errbuf eb = {{0}};
+	char file[512], expected[512], *data, *want, *got;
+	size_t n;
+
+	snprintf(file, sizeof(file), "%s/%s", DATA, rel);
+	snprintf(expected, sizeof(expected), "%s/%s.expected", DATA, rel);
+	data = read_all(file, &n);
+	want = read_all(expected, NULL);
+	assert_non_null(sb);
+	assert_non_null(data);
+	assert_non_null(want);
+	if (parse(sb, data, n, rel, "sha256:ee", &eb) != BW_OK)
+		fail_msg("%s: %s", rel, eb.msg);
+	got = render(sb, NULL);
+	assert_string_equal(got, want);
+	for (size_t i = 0; i < sb->npkgs; i++) {
+		assert_string_equal(sb->pkgs[i].found_path, rel);
+		assert_string_equal(sb->pkgs[i].layer_digest, "sha256:ee");
+		assert_non_null(sb->pkgs[i].purl);
+	}
+	free(got);
+	free(want);
+	free(data);
+	sbom_free(sb);
+}
+
+static void test_deps_json(void **state)
+{
+	(void)state;
+	check_file(sbom_parse_dotnet_deps, "app/bin/ShopApi.deps.json");
+}
+
+static void test_packages_lock(void **state)
+{
+	(void)state;
+	check_file(sbom_parse_nuget_lock, "src/packages.lock.json");
+}
+
+static void test_purl(void **state)
+{
+	static const char deps[] = "{\"libraries\": {\"Microsoft.AspNetCore.App/2.1.0-preview1-final\": "
+				   "{\"type\": \"package\"}, \"NoSlash\": {\"type\": \"package\"}, "
+				   "\"a/b/1.0\": {\"type\": \"package\"}, \"Bad Name/1.0\": {\"type\": \"package\"}, "
+				   "\"X/\": {\"type\": \"package\"}, \"Y/1\": 5, \"Z/1\": {\"type\": 5}}}";
+	struct sbom *sb = sbom_new();
+	struct bw_errbuf eb = {{0}};
+
+	(void)state;
+	assert_int_equal(sbom_parse_dotnet_deps(sb, deps, sizeof(deps) - 1, "x.deps.json", NULL, &eb),
+			 BW_OK);
+	assert_int_equal(sb->npkgs, 1);
+	assert_string_equal(sb->pkgs[0].name, "Microsoft.AspNetCore.App");
+	assert_string_equal(sb->pkgs[0].version, "2.1.0-preview1-final");
+	assert_string_equal(sb->pkgs[0].purl, "pkg:nuget/Microsoft.AspNetCore.App@2.1.0-preview1-final");
+	assert_int_equal(sb->pkgs[0].type, SBOM_PKG_NUGET);
+	sbom_free(sb);
+}
+
+static void test_malformed(void **state)
+{
+	static const struct {
+		parse_fn parse;
+		const char *text;
+		const char *want;
+	} cases[] = {
+		{sbom_parse_dotnet_deps, "{\"targets\": {}}", "bad.json: no \"libraries\" object"},
+		{sbom_parse_dotnet_deps, "[]", "bad.json: no \"libraries\" object"},
+		{sbom_parse_dotnet_deps, "{\"libraries\": {", "bad.json"},
+		{sbom_parse_nuget_lock, "{\"version\": 1}", "bad.json: no \"dependencies\" object"},
+		{sbom_parse_nuget_lock, "{\"dependencies\": [1]}", "no \"dependencies\" object"},
+		{sbom_parse_nuget_lock, "\"x\"", "bad.json: invalid JSON"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sbom *sb = sbom_new();
+		struct bw_errbuf eb = {{0}};
+
+		assert_int_equal(cases[i].parse(sb, cases[i].text, strlen(cases[i].text), "bad.json",
+						NULL, &eb),
+				 BW_ERR_FORMAT);
+		if (!strstr(eb.msg, cases[i].want))
+			fail_msg("case %zu: \"%s\" lacks \"%s\"", i, eb.msg, cases[i].want);
+		assert_int_equal(sb->npkgs, 0);
+		sbom_free(sb);
+	}
+}
+
+/* The cataloger over the fixture tree: both files found and read. */
+static void test_catalog_dir(void **state)
+{
+	static const char *const files[] = {"app/bin/ShopApi.deps.json", "src/packages.lock.json"};
+	struct sbom *sb = NULL;
+	struct bw_errbuf eb = {{0}};
+	size_t total = 0, got = 0;
+
+	(void)state;
+	if (sbom_catalog_ref("dir:" DATA, NULL, NULL, &sb, &eb) != BW_OK)
+		fail_msg("%s", eb.msg);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char expected[512], *want, *list;
+
+		snprintf(expected, sizeof(expected), "%s/%s.expected", DATA, files[i]);
+		want = read_all(expected, NULL);
+		assert_non_null(want);
+		list = render(sb, files[i]);
+		assert_string_equal(list, want);
+		for (char *p = want; (p = strchr(p, '\n')); p++)
+			total++;
+		free(list);
+		free(want);
+	}
+	for (size_t i = 0; i < sb->npkgs; i++)
+		got += sb->pkgs[i].type == SBOM_PKG_NUGET;
+	assert_int_equal(got, total);
+	assert_int_equal(sb->warnings.n, 0);
+	sbom_free(sb);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_deps_json), cmocka_unit_test(test_packages_lock),
+		cmocka_unit_test(test_purl),	  cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_catalog_dir),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

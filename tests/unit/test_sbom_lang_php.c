@@ -1,0 +1,220 @@
+/* test_sbom_lang_php.c - Composer's installed.json (v1 and v2) and
+ * composer.lock.
+ *
+ * Truth, in tests/data/lang2/php: v2/vendor/composer/installed.json and
+ * lock/composer.lock were written by Composer 2.5 (Debian 12's composer)
+ * running `composer install` offline over path repositories; the expected
+ * lists are Composer's own `composer show --format=json` (all packages)
+ * with dev marked for those `composer show --no-dev` leaves out.
+ * v1/vendor/composer/installed.json is Composer 1's shape (the bare array
+ * of the same package objects); Composer 1 records no dev names.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/core.h"
+#include "sbom/sbom.h"
+#include "sbom/sbom_int.h"
+
+#define DATA BW_SOURCE_ROOT "/tests/data/lang2/php"
+
+/* In lang_php.c (prototypes to move to sbom.h). */
+enum bw_err sbom_parse_composer_installed(struct sbom *sb, const char *data, size_t n,
+					  const char *path, const char *layer,
+					  struct bw_errbuf *eb);
+enum bw_err sbom_parse_composer_lock(struct sbom *sb, const char *data, size_t n,
+				     const char *path, const char *layer, struct bw_errbuf *eb);
+
+typedef enum bw_err (*parse_fn)(struct sbom *sb, const char *data, size_t n, const char *path,
+				const char *layer, struct bw_errbuf *eb);
+
+static char *read_all(const char *path, size_t *n)
+{
+	struct bw_buf b;
+	struct bw_errbuf eb = {{0}};
+
+	bw_buf_init(&b, 64u << 20);
+	if (bw_buf_read_file(&b, path, &eb) != BW_OK) {
+		print_error("cannot read %s: %s\n", path, eb.msg);
+		bw_buf_release(&b);
+		return NULL;
+	}
+	return bw_buf_detach(&b, n);
+}
+
+/* "name version dev|-" of the composer packages found in path (NULL: all). */
+static char *render(struct sbom *sb, const char *path)
+{
+	struct bw_buf b;
+
+	sbom_sort(sb);
+	bw_buf_init(&b, 16u << 20);
+	for (size_t i = 0; i < sb->npkgs; i++) {
+		const struct sbom_pkg *p = &sb->pkgs[i];
+
+		if (p->type != SBOM_PKG_COMPOSER || (path && strcmp(p->found_path, path) != 0))
+			continue;
+		assert_int_equal(bw_buf_appendf(&b, "%s %s %s\n", p->name, p->version,
+						p->dev ? "dev" : "-"),
+				 BW_OK);
+	}
+	return bw_buf_detach(&b, NULL);
+}
+
+static void check_file(parse_fn parse, const char *rel)
+{
+	struct sbom *sb = sbom_new();
+	struct bw_errbuf eb = {{0}};
+	char file[512], expected[512], *data, *want, *got;
+	size_t n;
+
+	snprintf(file, sizeof(file), "%s/%s", DATA, rel);
+	snprintf(expected, sizeof(expected), "%s/%s.expected", DATA, rel);
+	data = read_all(file, &n);
+	want = read_all(expected, NULL);
+	assert_non_null(sb);
+	assert_non_null(data);
+	assert_non_null(want);
+	if (parse(sb, data, n, rel, "sha256:dd", &eb) != BW_OK)
+		fail_msg("%s: %s", rel, eb.msg);
+	got = render(sb, NULL);
+	assert_string_equal(got, want);
+	for (size_t i = 0; i < sb->npkgs; i++) {
+		const struct sbom_pkg *p = &sb->pkgs[i];
+		char purl[512];
+
+		assert_string_equal(p->found_path, rel);
+		assert_string_equal(p->layer_digest, "sha256:dd");
+		snprintf(purl, sizeof(purl), "pkg:composer/%s@%s", p->name, p->version);
+		assert_string_equal(p->purl, purl);
+		assert_true(p->licenses.n >= 1);
+	}
+	free(got);
+	free(want);
+	free(data);
+	sbom_free(sb);
+}
+
+static void test_installed_v2(void **state)
+{
+	(void)state;
+	check_file(sbom_parse_composer_installed, "v2/vendor/composer/installed.json");
+}
+
+static void test_installed_v1(void **state)
+{
+	(void)state;
+	check_file(sbom_parse_composer_installed, "v1/vendor/composer/installed.json");
+}
+
+static void test_lock(void **state)
+{
+	(void)state;
+	check_file(sbom_parse_composer_lock, "lock/composer.lock");
+}
+
+/* Licences as the package declares them (array or string), sorted. */
+static void test_licenses(void **state)
+{
+	static const char lock[] =
+		"{\"packages\": [{\"name\": \"a/b\", \"version\": \"1\", \"license\": \"MIT\"},"
+		"{\"name\": \"c/d\", \"version\": \"dev-main\", \"license\": [\"MIT\", \"Apache-2.0\", \"MIT\"]},"
+		"{\"name\": \"nodash\", \"version\": \"1\"}, {\"name\": \"e/f\"}, 7, "
+		"{\"name\": \"g/h/i\", \"version\": \"1\"}, {\"name\": \"j/k\", \"version\": \"1 2\"}]}";
+	struct sbom *sb = sbom_new();
+	struct bw_errbuf eb = {{0}};
+
+	(void)state;
+	assert_int_equal(sbom_parse_composer_lock(sb, lock, sizeof(lock) - 1, "composer.lock", NULL,
+						  &eb),
+			 BW_OK);
+	assert_int_equal(sb->npkgs, 2);
+	assert_string_equal(sb->pkgs[0].licenses.v[0], "MIT");
+	assert_int_equal(sb->pkgs[1].licenses.n, 2);
+	assert_string_equal(sb->pkgs[1].licenses.v[0], "Apache-2.0");
+	assert_string_equal(sb->pkgs[1].licenses.v[1], "MIT");
+	assert_string_equal(sb->pkgs[1].purl, "pkg:composer/c/d@dev-main");
+	sbom_free(sb);
+}
+
+static void test_malformed(void **state)
+{
+	static const struct {
+		parse_fn parse;
+		const char *text;
+		const char *want;
+	} cases[] = {
+		{sbom_parse_composer_installed, "{\"packages\": 3}",
+		 "bad.json: neither an array of packages nor an object"},
+		{sbom_parse_composer_installed, "[1, 2", "bad.json"},
+		{sbom_parse_composer_lock, "{}", "bad.json: no \"packages\" array"},
+		{sbom_parse_composer_lock, "[]", "bad.json: no \"packages\" array"},
+		{sbom_parse_composer_lock, "{\"packages\": [}", "bad.json"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sbom *sb = sbom_new();
+		struct bw_errbuf eb = {{0}};
+
+		assert_int_equal(cases[i].parse(sb, cases[i].text, strlen(cases[i].text), "bad.json",
+						NULL, &eb),
+				 BW_ERR_FORMAT);
+		if (!strstr(eb.msg, cases[i].want))
+			fail_msg("case %zu: \"%s\" lacks \"%s\"", i, eb.msg, cases[i].want);
+		assert_int_equal(sb->npkgs, 0);
+		sbom_free(sb);
+	}
+}
+
+/* The cataloger over the fixture tree: each installed.json once; the
+ * composer.lock in lock/ (no vendor/ beside it) too. */
+static void test_catalog_dir(void **state)
+{
+	static const char *const files[] = {"lock/composer.lock",
+					    "v1/vendor/composer/installed.json",
+					    "v2/vendor/composer/installed.json"};
+	struct sbom *sb = NULL;
+	struct bw_errbuf eb = {{0}};
+	size_t total = 0, got = 0;
+
+	(void)state;
+	if (sbom_catalog_ref("dir:" DATA, NULL, NULL, &sb, &eb) != BW_OK)
+		fail_msg("%s", eb.msg);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char expected[512], *want, *list;
+
+		snprintf(expected, sizeof(expected), "%s/%s.expected", DATA, files[i]);
+		want = read_all(expected, NULL);
+		assert_non_null(want);
+		list = render(sb, files[i]);
+		assert_string_equal(list, want);
+		for (char *p = want; (p = strchr(p, '\n')); p++)
+			total++;
+		free(list);
+		free(want);
+	}
+	for (size_t i = 0; i < sb->npkgs; i++)
+		got += sb->pkgs[i].type == SBOM_PKG_COMPOSER;
+	assert_int_equal(got, total);
+	assert_int_equal(sb->warnings.n, 0);
+	sbom_free(sb);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_installed_v2), cmocka_unit_test(test_installed_v1),
+		cmocka_unit_test(test_lock),	     cmocka_unit_test(test_licenses),
+		cmocka_unit_test(test_malformed),    cmocka_unit_test(test_catalog_dir),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
