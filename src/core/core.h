@@ -185,11 +185,14 @@ enum bw_err bw_json_write(struct json_t *v, FILE *f, struct bw_errbuf *eb);
 
 /* Open the output named by path ("-" or NULL: stdout). Writes go to a
  * temporary file beside path; bw_out_commit renames it into place, so a
- * failed run never leaves a partial file. */
+ * failed run never leaves a partial file. An existing path that is not a
+ * regular file (/dev/null, a FIFO) is written directly, never replaced.
+ * New files get mode 0666 less the umask, as open(2) would give. */
 struct bw_out {
 	FILE *f;
 	char *path;
 	char *tmp;
+	bool direct; /* an existing device/FIFO/socket, written in place */
 };
 enum bw_err bw_out_open(struct bw_out *o, const char *path, struct bw_errbuf *eb);
 enum bw_err bw_out_commit(struct bw_out *o, struct bw_errbuf *eb);

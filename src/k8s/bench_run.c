@@ -347,6 +347,34 @@ enum bw_err k8s_node_parse(const char *s, unsigned *mask)
 	return BW_OK;
 }
 
+/* kube-bench keeps benchmark-specific settings in BENCH/config.yaml; they
+ * are merged over the top config.yaml (mappings recursively). */
+static enum bw_err overlay_bench_config(struct k8s_brun *b)
+{
+	struct bw_buf data;
+	char name[300];
+	bool found = false;
+	json_t *docs = NULL;
+	enum bw_err result;
+
+	snprintf(name, sizeof(name), "%s/config.yaml", b->bench);
+	bw_buf_init(&data, K8S_YAML_MAX_BYTES);
+	result = load_def(b, name, &data, &found);
+	if (result == BW_OK && found)
+		result = k8s_yaml_load(data.data ? data.data : "", data.len, name, &docs, NULL, b->eb);
+	bw_buf_release(&data);
+	if (result != BW_OK || !found)
+		return result;
+	if (json_array_size(docs) > 0) {
+		if (!json_is_object(json_array_get(docs, 0)))
+			result = bw_fail(b->eb, BW_ERR_FORMAT, "%s: not a mapping", name);
+		else if (json_object_update_recursive(b->config, json_array_get(docs, 0)) != 0)
+			result = bw_fail(b->eb, BW_ERR_NOMEM, "out of memory");
+	}
+	json_decref(docs);
+	return result;
+}
+
 static unsigned detect_nodes(const struct k8s_brun *b)
 {
 	const struct k8s_host *h = &b->host;
@@ -416,6 +444,9 @@ enum bw_err k8s_bench_run(const struct k8s_bench_opts *o, struct bench_report *r
 		result = bw_fail(eb, BW_ERR_FORMAT, "config.yaml: not a mapping");
 		goto out_release;
 	}
+	result = overlay_bench_config(&b);
+	if (result != BW_OK)
+		goto out_release;
 	result = build_vars(&b);
 	if (result != BW_OK)
 		goto out_release;

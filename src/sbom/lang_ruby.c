@@ -333,7 +333,7 @@ static bool lock_spec(const char *s, size_t n, const char **name, size_t *nl,
 {
 	const char *sp, *dash;
 
-	if (n < 8 || s[n - 1] != ')')
+	if (n < 5 || s[n - 1] != ')') /* "a (1)" */
 		return false;
 	sp = memchr(s, ' ', n);
 	if (!sp || sp + 2 >= s + n || sp[1] != '(')
@@ -433,16 +433,19 @@ out_entries:
 /* ---- the cataloger ----------------------------------------------------------- */
 
 /* DIR/gems/NAME-VERSION/...: inside an installed gem's own tree (a
- * component "gems" followed by a NAME-VERSION directory). */
+ * component "gems" followed by a NAME-VERSION directory, VERSION starting
+ * with a digit). */
 static bool ruby_in_installed_gem(const char *path)
 {
 	for (const char *p = path; (p = strstr(p, "gems/")); p++) {
-		const char *d = p + 5, *slash = strchr(d, '/'), *dash;
+		const char *d = p + 5, *slash = strchr(d, '/'), *dash = NULL;
 
 		if ((p != path && p[-1] != '/') || !slash)
 			continue;
-		dash = memchr(d, '-', (size_t)(slash - d));
-		if (dash && dash > d && dash + 1 < slash)
+		for (const char *c = d; c < slash; c++)
+			if (*c == '-')
+				dash = c;
+		if (dash && dash > d && dash[1] >= '0' && dash[1] <= '9')
 			return true;
 	}
 	return false;

@@ -496,13 +496,17 @@ out_list:
 
 /* ---- the cataloger ----------------------------------------------------------- */
 
-/* Cargo's registry source cache (.../registry/src/INDEX/CRATE-VER/) and
- * vendored crates hold other crates' own lockfiles. */
+/* Cargo's caches of downloaded crates (CARGO_HOME/registry/src/INDEX/
+ * CRATE-VER/ and CARGO_HOME/git/checkouts/NAME/REV/) hold other crates'
+ * own lockfiles. */
 static bool rust_foreign_lock(const char *path)
 {
-	for (const char *p = path; (p = strstr(p, "registry/src/")); p++)
-		if (p == path || p[-1] == '/')
-			return true;
+	static const char *const dirs[] = {"registry/src/", "git/checkouts/"};
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		for (const char *p = path; (p = strstr(p, dirs[i])); p++)
+			if (p == path || p[-1] == '/')
+				return true;
 	return false;
 }
 

@@ -166,6 +166,12 @@ etcd:
     bins: [etcd]
     datadirs: [/var/lib/etcd]
 YAML
+# kube-bench keeps per-benchmark settings in BENCH/config.yaml: merged over
+cat >"$TMP/cfg/mybench/config.yaml" <<'YAML'
+node:
+  kubelet:
+    svc: [/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf]
+YAML
 cat >"$TMP/cfg/mybench/node.yaml" <<'YAML'
 ---
 controls:
@@ -220,6 +226,21 @@ groups:
             - flag: "--authorization-mode"
               set: true
         scored: true
+      - id: 9.1.8
+        text: "grep -v grep first, then the program"
+        audit: "ps -ef | grep -v grep | grep $kubeletbin"
+        tests:
+          test_items:
+            - flag: "--kubeconfig"
+              compare: {op: eq, value: /etc/kubernetes/kubelet.conf}
+        scored: true
+      - id: 9.1.9
+        text: "a path from the benchmark's own config.yaml overlay"
+        audit: "stat -c %U:%G $kubeletsvc"
+        tests:
+          test_items:
+            - flag: "root:root"
+        scored: true
       # the shell forms of kube-bench's cis-1.8 files, evaluated natively
       - id: 9.1.5
         text: "etcd data dir mode (variable set from a ps subshell, fallback)"
@@ -261,7 +282,10 @@ groups:
         scored: true
 YAML
 "$BULWARK" bench k8s --root "$good" --config-dir "$TMP/cfg" --benchmark mybench --node worker --format json -o "$TMP/my.json"
-expect "$TMP/my.json" "kube-bench format" "9.1.1=PASS 9.1.2=PASS 9.1.3=ERROR 9.1.4=PASS 9.1.5=PASS 9.1.6=PASS 9.1.7=PASS"
+expect "$TMP/my.json" "kube-bench format" "9.1.1=PASS 9.1.2=PASS 9.1.3=ERROR 9.1.4=PASS 9.1.5=PASS 9.1.6=PASS 9.1.7=PASS 9.1.8=PASS"
+d=$(jq -r '.results[] | select(.id == "9.1.9") | .detail' "$TMP/my.json")
+case "$d" in *"stat of /usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf"*) pass "BENCH/config.yaml overlay defines \$kubeletsvc" ;;
+*) fail "config overlay"; diag "$d" ;; esac
 d=$(jq -r '.results[] | select(.id == "9.1.6") | .detail' "$TMP/my.json")
 case "$d" in *"stat of /etc/kubernetes/pki/ca.crt"*) pass "kube-bench CAFILE form: fallback path used (kubelet has no --client-ca-file)" ;;
 *) fail "CAFILE form"; diag "$d" ;; esac

@@ -58,7 +58,7 @@ same "dir:.: composer.lock (dev marked)" "$D/php/lock/composer.lock.expected" "$
 list "$TMP/repo.json" "tools/Cargo.lock" >"$TMP/got"
 same "dir:.: Cargo.lock" "$D/rust/v4/Cargo.lock.expected" "$TMP/got"
 is "$(jq -r '[.packages[].type] | unique | join(" ")' "$TMP/repo.json")" \
-	"golang gem cargo composer nuget" "dir:. finds the five ecosystems and nothing else"
+	"cargo composer gem golang nuget" "dir:. finds the five ecosystems and nothing else"
 is "$(jq -r '.warnings | length' "$TMP/repo.json")" "0" "dir:. has no warnings"
 # the same tree given as a bare path and in other output formats
 "$BULWARK" sbom --format cyclonedx "$REPO" >"$TMP/repo.cdx" 2>"$TMP/err"

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -293,6 +294,16 @@ static void test_out_atomic(void **state)
 	assert_int_equal(access(path, R_OK), 0);
 	unlink(path);
 	rmdir(dir);
+	/* /dev/null stays the device: written in place, never renamed over */
+	{
+		struct stat st;
+
+		assert_int_equal(bw_out_open(&o, "/dev/null", &eb), BW_OK);
+		fputs("discarded\n", o.f);
+		assert_int_equal(bw_out_commit(&o, &eb), BW_OK);
+		assert_int_equal(stat("/dev/null", &st), 0);
+		assert_true(S_ISCHR(st.st_mode));
+	}
 	/* a directory that does not exist is named in the error */
 	assert_int_equal(bw_out_open(&o, "/nonexistent-dir/x.json", &eb), BW_ERR_IO);
 	assert_non_null(strstr(eb.msg, "/nonexistent-dir/x.json"));

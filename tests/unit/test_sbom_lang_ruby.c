@@ -196,6 +196,7 @@ static void test_edges(void **state)
 	static const char path_only[] = "PATH\n  remote: .\n  specs:\n    app (0.1.0)\n\n"
 					"DEPENDENCIES\n  app!\n";
 	static const char nul[] = "GEM\n  specs:\n    a (1.0)\n\0    b (2.0)\n";
+	static const char shortest[] = "GEM\n  specs:\n    a (1)\n";
 	static const char unterminated[] = "s.name = \"x\"\ns.version = \"2\"\n"
 					   "s.licenses = [\"MIT\".freeze, \"GPL";
 	struct sbom *sb = sbom_new();
@@ -220,6 +221,52 @@ static void test_edges(void **state)
 	assert_int_equal(sb->npkgs, 2);
 	assert_int_equal(sb->pkgs[1].licenses.n, 1);
 	assert_string_equal(sb->pkgs[1].licenses.v[0], "MIT");
+	assert_int_equal(sbom_parse_gemfile_lock(sb, shortest, sizeof(shortest) - 1, "f", NULL, &eb),
+			 BW_OK);
+	assert_int_equal(sb->npkgs, 3);
+	assert_string_equal(sb->pkgs[2].name, "a");
+	assert_string_equal(sb->pkgs[2].version, "1");
+	sbom_free(sb);
+}
+
+/* The cataloger over the fixture tree: the Gemfile.lock and every gemspec
+ * (default/ too); the Gemfile.lock inside an installed gem's directory
+ * (gems/rack-3.0.8/) is that gem's own and is skipped. */
+static void test_catalog_dir(void **state)
+{
+	struct sbom *sb = NULL;
+	struct bw_errbuf eb = {{0}};
+	size_t lock = 0, specs = 0;
+	char *want_lock = read_all(DATA "/Gemfile.lock.expected", NULL);
+	char *want_specs = read_all(DATA "/specifications.expected", NULL);
+
+	(void)state;
+	assert_non_null(want_lock);
+	assert_non_null(want_specs);
+	if (sbom_catalog_ref("dir:" DATA, NULL, NULL, &sb, &eb) != BW_OK)
+		fail_msg("%s", eb.msg);
+	for (size_t i = 0; i < sb->npkgs; i++) {
+		const struct sbom_pkg *p = &sb->pkgs[i];
+
+		if (p->type != SBOM_PKG_GEM)
+			continue;
+		assert_string_not_equal(p->name, "should-not-appear");
+		if (strcmp(p->found_path, "Gemfile.lock") == 0)
+			lock++;
+		else if (bw_str_starts_with(p->found_path, "specifications/"))
+			specs++;
+		else
+			fail_msg("unexpected %s from %s", p->name, p->found_path);
+	}
+	for (char *c = want_lock; (c = strchr(c, '\n')); c++)
+		lock--;
+	for (char *c = want_specs; (c = strchr(c, '\n')); c++)
+		specs--;
+	assert_int_equal(lock, 0);
+	assert_int_equal(specs, 0);
+	assert_int_equal(sb->warnings.n, 0);
+	free(want_lock);
+	free(want_specs);
 	sbom_free(sb);
 }
 
@@ -228,7 +275,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gemfile_lock), cmocka_unit_test(test_gemspecs),
 		cmocka_unit_test(test_purl),	     cmocka_unit_test(test_malformed),
-		cmocka_unit_test(test_edges),
+		cmocka_unit_test(test_edges),	     cmocka_unit_test(test_catalog_dir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
