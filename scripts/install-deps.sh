@@ -16,6 +16,13 @@ docker.io golang-go zstd gzip tar unzip zip openssl gnutls-bin apache2-utils
 iproute2 iptables conntrack curl jq procps python3 ca-certificates gpg time python3-yaml
 "
 
+# Node.js and npm (the schema checks in tests/js): a machine that already
+# has a node (e.g. from NodeSource, which bundles npm) keeps it; Debian's
+# packages would conflict with it.
+if ! command -v npm >/dev/null 2>&1; then
+	PKGS="$PKGS nodejs npm"
+fi
+
 missing=""
 for p in $PKGS; do
 	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)

@@ -486,7 +486,8 @@ static enum bw_err read_config(struct k8s_brun *b, struct k8s_evidence *ev, cons
 	result = k8s_yaml_load(buf.data ? buf.data : "", buf.len, path, &docs, NULL, &eb);
 	if (result == BW_OK && json_array_size(docs) > 0 && !ev->config) {
 		ev->config = json_incref(json_array_get(docs, 0));
-		ev->config_src = origin ? bw_strfmt("%s (%s)", path, origin) : bw_strdup(path);
+		ev->config_src = origin ? bw_strfmt("config file %s (%s)", path, origin)
+				        : bw_strfmt("config file %s", path);
 	}
 	json_decref(docs);
 	if (result == BW_OK && !ev->have_rows) {
@@ -533,7 +534,7 @@ static enum bw_err exec_audit(struct k8s_brun *b, struct k8s_evidence *ev, const
 		if (k8s_yaml_load(out.data ? out.data : "", out.len, "audit_config output", &docs, NULL,
 				  &eb) == BW_OK && json_array_size(docs) > 0 && !ev->config) {
 			ev->config = json_incref(json_array_get(docs, 0));
-			ev->config_src = bw_strfmt("output of %s", cmd);
+			ev->config_src = bw_strfmt("output of audit_config command: %s", cmd);
 		}
 		json_decref(docs);
 	} else {
@@ -541,9 +542,15 @@ static enum bw_err exec_audit(struct k8s_brun *b, struct k8s_evidence *ev, const
 
 		result = BW_OK;
 		ev->have_rows = true;
-		for (line = strtok_r(out.data ? out.data : (char *)"", "\n", &save); line && result == BW_OK;
-		     line = strtok_r(NULL, "\n", &save)) {
+		if (!ev->multi) {
+			/* kube-bench: the whole output is one value to search */
 			result = k8s_evidence_add_row(ev, "audit command output");
+			if (result == BW_OK)
+				result = k8s_evidence_add_text(ev, out.data ? out.data : "");
+		}
+		for (line = strtok_r(out.data ? out.data : (char *)"", "\n", &save);
+		     ev->multi && line && result == BW_OK; line = strtok_r(NULL, "\n", &save)) {
+			result = k8s_evidence_add_row(ev, "audit command output line");
 			if (result == BW_OK)
 				result = k8s_evidence_add_text(ev, line);
 		}

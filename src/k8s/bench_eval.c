@@ -384,7 +384,7 @@ static bool eval_item_row(const struct k8s_test_item *t, const struct k8s_eviden
 			f.match = true;
 			f.key = t->path;
 			f.value = v;
-			snprintf(f.src, sizeof(f.src), "config file %s", ev->config_src);
+			snprintf(f.src, sizeof(f.src), "%s", ev->config_src);
 		} else {
 			free(v);
 		}
@@ -418,7 +418,7 @@ static bool eval_item_row(const struct k8s_test_item *t, const struct k8s_eviden
 		bw_buf_appendf(detail, "%s %s: not set (searched: %s%s%s%s%s); expected %s\n",
 			       pass ? "ok" : "NOT OK", item_name(t),
 			       row ? row->src : "no audit output",
-			       ev->config_src ? ", config file " : "",
+			       ev->config_src ? ", " : "",
 			       ev->config_src ? ev->config_src : "",
 			       t->set && t->op && ev->component ? ", defaults of " : "",
 			       t->set && t->op && ev->component ? ev->component : "", want);

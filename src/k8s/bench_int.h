@@ -58,6 +58,7 @@ struct k8s_evidence {
 	char *env_text;         /* audit_env output or NULL */
 	char *env_src;
 	const char *component;  /* binary whose defaults apply, or NULL */
+	bool multi;             /* use_multiple_values: command output line by line */
 	char *error;            /* data could not be gathered: the check is ERROR */
 	char *na;               /* the check does not apply (file absent): NA */
 };

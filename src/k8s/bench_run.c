@@ -266,6 +266,7 @@ static enum bw_err run_check(struct k8s_brun *b, const struct k8s_group *g, cons
 	if (!c->has_tests || c->nitems == 0)
 		return add_result(r, g, c, BENCH_WARN, "the definition has no tests: review by hand");
 	memset(&ev, 0, sizeof(ev));
+	ev.multi = c->multiple;
 	bw_buf_init(&detail, 1 << 16);
 	if (c->audit[0])
 		result = k8s_audit_gather(b, &ev, c->audit, 0);

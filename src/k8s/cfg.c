@@ -276,7 +276,8 @@ static enum bw_err parse_check(struct pctx *p, const json_t *o, struct k8s_check
 	    (result = get_text(p, o, "audit_config", "", &c->audit_config)) != BW_OK ||
 	    (result = get_text(p, o, "audit_env", "", &c->audit_env)) != BW_OK ||
 	    (result = get_text(p, o, "remediation", "", &c->remediation)) != BW_OK ||
-	    (result = get_bool(p, o, "scored", false, &c->scored)) != BW_OK)
+	    (result = get_bool(p, o, "scored", false, &c->scored)) != BW_OK ||
+	    (result = get_bool(p, o, "use_multiple_values", false, &c->multiple)) != BW_OK)
 		return result;
 	if (!c->id)
 		return bw_fail(p->eb, BW_ERR_FORMAT, "%s: %s: check has no id", p->what, p->path);

@@ -151,6 +151,7 @@ struct k8s_check_def {
 	char *audit, *audit_config, *audit_env;
 	char *remediation;
 	bool scored;
+	bool multiple;                  /* use_multiple_values: each output line must pass */
 	bool has_tests;
 	bool bin_or;                    /* bin_op: or (default and) */
 	struct k8s_test_item *items;

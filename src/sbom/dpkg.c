@@ -424,7 +424,8 @@ enum bw_err sbom_dpkg_copyright_licenses(const char *data, size_t n, struct bw_s
 		off += len + (nl ? 1 : 0);
 		if (len > 8 && strncasecmp(line, "License:", 8) == 0) {
 			/* the first line holds short names joined by "or"/"and" */
-			size_t i = 8;
+			size_t i = 8, prev_s = 0, prev_n = 0;
+			bool prev_added = false;
 
 			while (i < len) {
 				size_t s;
@@ -439,9 +440,57 @@ enum bw_err sbom_dpkg_copyright_licenses(const char *data, size_t n, struct bw_s
 				if ((i - s == 2 && strncasecmp(line + s, "or", 2) == 0) ||
 				    (i - s == 3 && strncasecmp(line + s, "and", 3) == 0))
 					continue;
-				result = push_license(sv, line + s, i - s);
-				if (result != BW_OK)
-					return result;
+				/* DEP-5: "GPL-3+ with Autoconf-data exception" is one
+				 * licence; the words up to "exception" belong to the
+				 * licence before "with" */
+				if (i - s == 4 && strncasecmp(line + s, "with", 4) == 0) {
+					size_t e = i;
+
+					while (e < len) {
+						size_t ws;
+
+						while (e < len && isspace((unsigned char)line[e]))
+							e++;
+						ws = e;
+						while (e < len && !isspace((unsigned char)line[e]) &&
+						       line[e] != ',')
+							e++;
+						if (e - ws == 9 && strncasecmp(line + ws, "exception", 9) == 0)
+							break;
+						if (e == ws)
+							break;
+					}
+					if (prev_n) {
+						char *joined = bw_strfmt("%.*s %.*s", (int)prev_n,
+									 line + prev_s, (int)(e - s),
+									 line + s);
+
+						if (!joined)
+							return BW_ERR_NOMEM;
+						/* the plain licence this line added is replaced */
+						if (prev_added) {
+							free(sv->v[--sv->n]);
+							sv->v[sv->n] = NULL;
+						}
+						result = push_license(sv, joined, strlen(joined));
+						free(joined);
+						if (result != BW_OK)
+							return result;
+					}
+					prev_n = 0;
+					i = e;
+					continue;
+				}
+				{
+					size_t before = sv->n;
+
+					result = push_license(sv, line + s, i - s);
+					if (result != BW_OK)
+						return result;
+					prev_added = sv->n > before;
+					prev_s = s;
+					prev_n = i - s;
+				}
 			}
 			continue;
 		}

@@ -463,8 +463,8 @@ static enum bw_err npm_v2_packages(struct npm_list *l, const json_t *pkgs)
 		name = bw_json_str(v, "name");
 		if (!name)
 			name = npm_key_name(key);
-		if (!name)
-			continue;
+		if (!name) /* a workspace member: npm omits a name equal to its folder's */
+			name = bw_path_base(key);
 		result = npm_list_add(l, name, strlen(name), version, strlen(version),
 				      bw_json_bool(v, "dev", false));
 		if (result != BW_OK)

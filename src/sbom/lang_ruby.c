@@ -367,7 +367,15 @@ enum bw_err sbom_parse_gemfile_lock(struct sbom *sb, const char *data, size_t n,
 		if (len == 0)
 			continue;
 		if (s[0] != ' ') {
-			/* a section header */
+			/* a section header: "GEM", "BUNDLED WITH", ... */
+			for (size_t i = 0; i < len; i++)
+				if (!((s[i] >= 'A' && s[i] <= 'Z') || (i && s[i] == ' '))) {
+					result = bw_fail(eb, BW_ERR_FORMAT,
+							 "%s: line %zu: not a section header: \"%s\"",
+							 path, it.lineno,
+							 sbom_quote(q, sizeof(q), s, len, 40));
+					goto out_entries;
+				}
 			any_section = true;
 			in_specs = false;
 			if ((len == 3 && memcmp(s, "GEM", 3) == 0) ||

@@ -545,8 +545,11 @@ enum bw_err sbom_catalog(struct image *img, const struct sbom_opts *opts, struct
 	if (catalog_image_info(sb, image_get_info(img)) != BW_OK)
 		goto out_nomem;
 	iw = image_fs_warnings(fs);
-	for (size_t i = 0; iw && i < iw->n; i++)
+	for (size_t i = 0; iw && i < iw->n; i++) {
+		/* on stderr too: a skipped hostile entry is news to the user */
+		BW_WARN("%s", iw->v[i]);
 		sbom_warn(sb, "%s", iw->v[i]);
+	}
 	if (sbom_detect_distro(fs, &sb->distro) != BW_OK)
 		goto out_nomem;
 

@@ -7,8 +7,10 @@
 //   1.6) as shipped in @cyclonedx/cyclonedx-library (res/schema/), with the
 //   spdx and jsf schemas it references, validated by ajv with every format
 //   the schema uses checked (ajv-formats, ajv-formats-draft2019).
-// spdx: the SPDX 2.3 JSON schema when one is given (--spdx-schema or
-//   $BW_SPDX_SCHEMA; no npm package ships it), plus the rules of the SPDX
+// spdx: the SPDX 2.3 JSON schema when there is one (--spdx-schema,
+//   $BW_SPDX_SCHEMA, or tests/data/spdx-2.3.schema.json, the spdx-spec v2.3
+//   schemas/spdx-schema.json, when that file exists; no npm package ships
+//   it), plus the rules of the SPDX
 //   2.3 specification that a JSON schema cannot say: SPDXID syntax and
 //   uniqueness, relationships that name existing elements, licence fields
 //   that parse as SPDX expressions (spdx-expression-parse), purl references.
@@ -33,7 +35,12 @@ function usage(msg) {
 }
 
 function parseArgs(argv) {
-	const a = { file: null, schema: null, spdxSchema: process.env.BW_SPDX_SCHEMA || null };
+	const vendored = path.join(__dirname, '..', 'data', 'spdx-2.3.schema.json');
+	const a = {
+		file: null,
+		schema: null,
+		spdxSchema: process.env.BW_SPDX_SCHEMA || (fs.existsSync(vendored) ? vendored : null),
+	};
 	for (let i = 0; i < argv.length; i++) {
 		const v = argv[i];
 		if (v === '--schema') a.schema = argv[++i];
@@ -179,7 +186,8 @@ function spdxSpecChecks(file, doc) {
 function validateSpdx(file, doc, schemaFile) {
 	let ok = spdxSpecChecks(file, doc);
 	if (!schemaFile) {
-		console.error('validate.js: no SPDX 2.3 JSON schema file (--spdx-schema or BW_SPDX_SCHEMA): ' +
+		console.error('validate.js: no SPDX 2.3 JSON schema file (--spdx-schema, BW_SPDX_SCHEMA or ' +
+			'tests/data/spdx-2.3.schema.json): ' +
 			'only the specification checks ran');
 		return ok ? 3 : 1;
 	}

@@ -169,6 +169,7 @@ static void test_malformed(void **state)
 		 "bad.file: line 3: not a gem spec"},
 		{sbom_parse_gemfile_lock, "GEM\n  specs:\n    ra\x01" "ck (1)\n", "line 3: not a gem spec: \"ra\\x01ck (1)\""},
 		{sbom_parse_gemfile_lock, "    rack (1.0)\n", "no Gemfile.lock sections"},
+		{sbom_parse_gemfile_lock, "GEM\n  specs:\n<<<<<<< HEAD\n", "line 3: not a section header: \"<<<<<<< HEAD\""},
 	};
 
 	(void)state;

@@ -688,10 +688,44 @@ static void test_package_cap(void **state)
 	sbom_free(sb);
 }
 
+/* DEP-5 licence short names, lines as Debian 12's bash copyright file has
+ * them: "GPL-3+ with Bison exception" is ONE licence (DEP-5 "with
+ * exceptions"), "A and B" two, and the common-licenses reference adds the
+ * file's name. Expected set by hand from these lines. */
+static void test_dep5_exceptions(void **state)
+{
+	static const char text[] =
+		"Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n"
+		"\n"
+		"Files: *\n"
+		"License: GPL-3+\n"
+		"\n"
+		"Files: lib/intl/*\n"
+		"License: GPL-3+ with Bison exception\n"
+		"\n"
+		"Files: examples/*\n"
+		"License: BSD-4-clause-UC and MIT-like\n"
+		"\n"
+		"Files: doc/*\n"
+		"License: GPL-2+ with Texinfo exception, GPL-2+\n"
+		" version 3 can be found in `/usr/share/common-licenses/GPL-3'.\n";
+	static const char *const want[] = {"BSD-4-clause-UC", "GPL-2+", "GPL-2+ with Texinfo exception",
+					   "GPL-3", "GPL-3+", "GPL-3+ with Bison exception", "MIT-like"};
+	struct bw_strv sv = {0};
+
+	assert_int_equal(sbom_dpkg_copyright_licenses(text, strlen(text), &sv), BW_OK);
+	bw_strv_sort(&sv);
+	assert_int_equal(sv.n, sizeof(want) / sizeof(want[0]));
+	for (size_t i = 0; i < sv.n; i++)
+		assert_string_equal(sv.v[i], want[i]);
+	bw_strv_release(&sv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_syft_dpkg),
+		cmocka_unit_test(test_dep5_exceptions),
 		cmocka_unit_test(test_syft_apk),
 		cmocka_unit_test(test_syft_licenses),
 		cmocka_unit_test(test_syft_corrupt),

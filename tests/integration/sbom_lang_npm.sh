@@ -1,0 +1,185 @@
+#!/bin/bash
+# sbom_lang_npm.sh - the npm cataloger against independent truth:
+#   1. a project (express, webpack, @babel/core, @babel/preset-env; eslint as
+#      a devDependency: 350+ packages) installed once with the real
+#      `npm install` from the npm registry into $FIXTURES/npm-project; the
+#      truth is `npm ls --all --json` (name, version) read by this script
+#      with python3. Compared: dir: of the installed tree, an OCI image of a
+#      root holding it at /app, and the lockfile alone (node_modules removed).
+#      Dev marks: the packages `npm ls --all --omit=dev` does not list.
+#   2. a workspaces project (members linked into node_modules by npm).
+#   3. lockfiles written by the real tools (tests/data/lang/npm: npm
+#      lockfile v1/v2, yarn classic and berry, pnpm 6.0 and 9.0) with the
+#      lists written by hand from each file (X.expected.tsv).
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_image.sh"
+
+DATA="$ROOT/tests/data/lang/npm"
+
+# npm_rows JSON: "name<TAB>version" of the SBOM's npm packages, unique.
+npm_rows() {
+	jq -r '.packages[] | select(.type == "npm") | [.name, .version] | @tsv' "$1" | LC_ALL=C sort -u
+}
+# npm_dev_rows JSON: (name, version) whose every copy is marked dev.
+npm_dev_rows() {
+	jq -r '[.packages[] | select(.type == "npm")] | group_by([.name, .version])[] |
+		select(all(.[]; .dev == true)) | [.[0].name, .[0].version] | @tsv' "$1" | LC_ALL=C sort -u
+}
+# ls_rows FILE: the (name, version) pairs anywhere in `npm ls --json` output.
+ls_rows() {
+	python3 -c 'import json, sys
+out = set()
+def walk(deps):
+    for key, d in (deps or {}).items():
+        if "version" in d:
+            out.add((d.get("name", key), d["version"]))
+        walk(d.get("dependencies"))
+walk(json.load(open(sys.argv[1])).get("dependencies"))
+for n, v in sorted(out):
+    print(n + "\t" + v)' "$1" | LC_ALL=C sort -u
+}
+compare() { # NAME GOT WANT
+	local d
+	if d=$(diff -u "$3" "$2"); then
+		pass "$1 ($(wc -l <"$3") packages)"
+	else
+		fail "$1"; diag "$(echo "$d" | head -30)"
+	fi
+}
+
+# npm_project: install once; prints the project dir.
+npm_project() {
+	local dir="$FIXTURES/npm-project"
+	fixture_lock npm-project
+	if [ ! -f "$dir/.complete" ]; then
+		rm -rf "$dir"
+		mkdir -p "$dir"
+		cat >"$dir/package.json" <<'JSON'
+{"name":"bw-npm-fixture","version":"1.0.0","private":true,
+ "dependencies":{"express":"4.21.2","webpack":"5.97.1","@babel/core":"7.26.0","@babel/preset-env":"7.26.0"},
+ "devDependencies":{"eslint":"8.57.1"}}
+JSON
+		if ! (cd "$dir" && npm install --no-audit --no-fund --ignore-scripts &&
+			npm ls --all --json >npm-ls.json &&
+			npm ls --all --omit=dev --json >npm-ls-prod.json) >"$FIXTURES/npm-project.log" 2>&1; then
+			fixture_unlock; echo "npm install failed, see $FIXTURES/npm-project.log" >&2; return 1
+		fi
+		touch "$dir/.complete"
+	fi
+	fixture_unlock
+	echo "$dir"
+}
+
+if ! command -v npm >/dev/null; then
+	fail "npm is installed (scripts/install-deps.sh)"
+elif proj=$(npm_project); then
+	ls_rows "$proj/npm-ls.json" >"$TMP/want"
+	ls_rows "$proj/npm-ls-prod.json" >"$TMP/prod"
+	LC_ALL=C comm -23 "$TMP/want" "$TMP/prod" >"$TMP/want-dev"
+	ok "npm ls lists 300+ packages" test "$(wc -l <"$TMP/want")" -ge 300
+	ok "the project has dev-only packages (eslint)" grep -q '^eslint	' "$TMP/want-dev"
+
+	"$BULWARK" sbom -f json "dir:$proj" >"$TMP/dir.json" 2>"$TMP/err"
+	is "$?" "0" "installed tree: sbom dir: exits 0"
+	npm_rows "$TMP/dir.json" >"$TMP/got"
+	compare "installed tree: the npm packages equal npm ls --all" "$TMP/got" "$TMP/want"
+	npm_dev_rows "$TMP/dir.json" >"$TMP/got-dev"
+	compare "installed tree: dev packages are those npm ls --omit=dev leaves out" "$TMP/got-dev" "$TMP/want-dev"
+	is "$(jq -r '.packages[] | select(.name == "@babel/core") | .purl' "$TMP/dir.json")" \
+		"pkg:npm/%40babel/core@7.26.0" "scoped purl: pkg:npm/%40babel/core@7.26.0"
+	is "$(jq -r '.packages[] | select(.name == "express") | .path' "$TMP/dir.json")" \
+		"node_modules/express/package.json" "found_path is the package's package.json"
+	is "$(jq '[.warnings[]] | length' "$TMP/dir.json")" "0" "installed tree: no warnings"
+
+	# the lockfile alone, as in a source checkout
+	mkdir -p "$TMP/lock"
+	cp "$proj/package.json" "$proj/package-lock.json" "$TMP/lock/"
+	"$BULWARK" sbom -f json "dir:$TMP/lock" >"$TMP/lock.json" 2>"$TMP/err"
+	is "$?" "0" "package-lock.json v3 alone: exits 0"
+	npm_rows "$TMP/lock.json" >"$TMP/got"
+	compare "package-lock.json v3 alone: equals npm ls --all" "$TMP/got" "$TMP/want"
+	npm_dev_rows "$TMP/lock.json" >"$TMP/got-dev"
+	compare "package-lock.json v3 alone: dev marks equal npm ls --omit=dev's complement" "$TMP/got-dev" "$TMP/want-dev"
+	(cd "$TMP/lock" && "$BULWARK" sbom -f json dir:. >"$TMP/dot.json" 2>"$TMP/err")
+	is "$?" "0" "sbom dir:. in a source checkout exits 0"
+	npm_rows "$TMP/dot.json" >"$TMP/got"
+	compare "sbom dir:. in a source checkout: equals npm ls --all" "$TMP/got" "$TMP/want"
+
+	# an OCI image whose root holds the project at /app
+	img=$(_img_cached npm-project-oci sh -c "rm -rf '$FIXTURES/npm-rootfs' && mkdir -p '$FIXTURES/npm-rootfs' &&
+		cp -a '$proj' '$FIXTURES/npm-rootfs/app' && . '$ROOT/tests/integration/lib_image.sh' &&
+		make_oci_dir '$FIXTURES/npm-rootfs' '$FIXTURES/images/npm-project-oci'") || img=
+	if [ -n "$img" ]; then
+		"$BULWARK" sbom -f json "oci:$img" >"$TMP/oci.json" 2>"$TMP/err"
+		is "$?" "0" "OCI image: exits 0"
+		npm_rows "$TMP/oci.json" >"$TMP/got"
+		compare "OCI image: the npm packages equal npm ls --all" "$TMP/got" "$TMP/want"
+		is "$(jq -r '[.packages[] | select(.type == "npm" and (.layer == null or (.path | startswith("app/node_modules/") | not)))] | length' "$TMP/oci.json")" \
+			"0" "OCI image: every package names its layer and app/node_modules path"
+	else
+		fail "OCI image of the project built"
+	fi
+else
+	fail "npm project installed from the registry"
+fi
+
+# ---- 2. workspaces: members are symlinked into node_modules ----
+ws_project() {
+	local dir="$FIXTURES/npm-workspaces"
+	fixture_lock npm-workspaces
+	if [ ! -f "$dir/.complete" ]; then
+		rm -rf "$dir"
+		mkdir -p "$dir/packages/ws-a" "$dir/packages/ws-b"
+		echo '{"name":"ws-root","version":"1.0.0","private":true,"workspaces":["packages/*"]}' >"$dir/package.json"
+		echo '{"name":"ws-a","version":"0.1.0","dependencies":{"ms":"2.1.3"}}' >"$dir/packages/ws-a/package.json"
+		echo '{"name":"@bw/ws-b","version":"0.2.0","dependencies":{"ws-a":"0.1.0","ms":"2.1.2"}}' >"$dir/packages/ws-b/package.json"
+		if ! (cd "$dir" && npm install --no-audit --no-fund --ignore-scripts &&
+			npm ls --all --json >npm-ls.json) >"$FIXTURES/npm-workspaces.log" 2>&1; then
+			fixture_unlock; echo "npm install failed, see $FIXTURES/npm-workspaces.log" >&2; return 1
+		fi
+		touch "$dir/.complete"
+	fi
+	fixture_unlock
+	echo "$dir"
+}
+if ws=$(ws_project); then
+	ls_rows "$ws/npm-ls.json" >"$TMP/want"
+	"$BULWARK" sbom -f json "dir:$ws" >"$TMP/ws.json" 2>"$TMP/err"
+	npm_rows "$TMP/ws.json" >"$TMP/got"
+	compare "workspaces installed: equals npm ls --all (members included)" "$TMP/got" "$TMP/want"
+	mkdir -p "$TMP/wslock/packages"
+	cp -a "$ws/package.json" "$ws/package-lock.json" "$TMP/wslock/"
+	cp -a "$ws/packages/." "$TMP/wslock/packages/"
+	find "$TMP/wslock" -name node_modules -prune -exec rm -rf {} +
+	"$BULWARK" sbom -f json "dir:$TMP/wslock" >"$TMP/wsl.json" 2>"$TMP/err"
+	npm_rows "$TMP/wsl.json" >"$TMP/got"
+	compare "workspaces lockfile only: equals npm ls --all" "$TMP/got" "$TMP/want"
+else
+	fail "workspaces project installed"
+fi
+
+# ---- 3. lockfiles written by the real tools, hand-written expectations ----
+for fx in lock-v1 lock-v2 yarn-classic yarn-berry pnpm-v6 pnpm-v9; do
+	"$BULWARK" sbom -f json "dir:$DATA/$fx" >"$TMP/out.json" 2>"$TMP/err"
+	st=$?
+	jq -r '[.packages[] | select(.type == "npm")] | group_by([.name, .version])[] |
+		[.[0].name, .[0].version, (all(.[]; .dev == true) | tostring)] | @tsv' "$TMP/out.json" |
+		LC_ALL=C sort >"$TMP/got"
+	LC_ALL=C sort "$DATA/$fx.expected.tsv" >"$TMP/want"
+	if [ "$st" = 0 ] && d=$(diff -u "$TMP/want" "$TMP/got"); then
+		pass "$fx: the $(wc -l <"$TMP/want") hand-listed packages with dev marks"
+	else
+		fail "$fx: the hand-listed packages (exit $st)"; diag "$(echo "${d:-}" | head -20)" "$(head -3 "$TMP/err")"
+	fi
+done
+
+# ---- 4. a corrupt lockfile is a warning naming the file; the rest still counts ----
+mkdir -p "$TMP/bad/sub"
+printf '{"lockfileVersion": 3, "packages": {' >"$TMP/bad/package-lock.json"
+cp "$DATA/yarn-classic/yarn.lock" "$TMP/bad/sub/"
+"$BULWARK" sbom -f json "dir:$TMP/bad" >"$TMP/out.json" 2>"$TMP/err"
+is "$?" "0" "corrupt package-lock.json: exit 0"
+ok "corrupt package-lock.json: the warning names the file" grep -q "package-lock.json" "$TMP/err"
+is "$(npm_rows "$TMP/out.json" | wc -l)" "6" "corrupt package-lock.json: the yarn.lock beside it is still read"
+
+done_testing
