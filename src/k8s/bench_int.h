@@ -54,7 +54,7 @@ struct k8s_evidence {
 	size_t nrows, caprows;
 	bool have_rows;         /* audit gave output to search (even if no rows) */
 	json_t *config;         /* parsed audit_config output or NULL */
-	char *config_src;       /* its path */
+	char *config_src;       /* where it came from: "config file PATH (origin)" */
 	char *env_text;         /* audit_env output or NULL */
 	char *env_src;
 	const char *component;  /* binary whose defaults apply, or NULL */

@@ -294,7 +294,7 @@ static void test_config_env_defaults(void **state)
 	assert_non_null(strstr(d, "kubelet --anonymous-auth"));
 	/* with a config file not naming it: the KubeletConfiguration default (off) */
 	ev.config = json_loads("{\"readOnlyPort\": 0, \"authorization\": {\"mode\": \"Webhook\"}}", 0, NULL);
-	ev.config_src = bw_strdup("/var/lib/kubelet/config.yaml");
+	ev.config_src = bw_strdup("config file /var/lib/kubelet/config.yaml");
 	assert_true(eval(&c, &ev, d, sizeof(d)));
 	assert_non_null(strstr(d, "KubeletConfiguration v1beta1 authentication.anonymous.enabled"));
 	/* the command line wins over the config file */
