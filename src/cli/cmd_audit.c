@@ -150,7 +150,21 @@ static int audit_k8s(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+		const char *eq = bw_str_starts_with(a, "--") ? strchr(a, '=') : NULL;
+		char name[32];
 
+		if (eq) { /* --opt=value */
+			size_t n = (size_t)(eq - a);
+
+			if (n >= sizeof(name)) {
+				rc = cli_usage_error("audit", "unknown option '%s'", a);
+				goto out_release;
+			}
+			memcpy(name, a, n);
+			name[n] = '\0';
+			a = name;
+			val = eq + 1;
+		}
 		if (strcmp(a, "--") == 0) {
 			i++;
 			break;
@@ -160,7 +174,7 @@ static int audit_k8s(int argc, char **argv)
 				goto out_nomem;
 			continue;
 		}
-		if (strcmp(a, "--no-best-practice") == 0) {
+		if (strcmp(a, "--no-best-practice") == 0 && !eq) {
 			r.opts.best_practice = false;
 			continue;
 		}
@@ -168,7 +182,8 @@ static int audit_k8s(int argc, char **argv)
 			rc = cli_usage_error("audit", "option '%s' needs a value or is unknown", a);
 			goto out_release;
 		}
-		i++;
+		if (!eq)
+			i++;
 		if (strcmp(a, "--level") == 0) {
 			if (k8s_level_parse(val, &r.opts.level) != BW_OK) {
 				rc = cli_usage_error("audit", "--level: '%s' is not baseline or restricted", val);

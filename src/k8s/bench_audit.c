@@ -388,7 +388,8 @@ static enum bw_err manifest_rows(struct k8s_brun *b, struct k8s_evidence *ev, co
 	for (size_t k = 0; comp && k < sizeof(map) / sizeof(map[0]); k++)
 		if (strcmp(map[k].component, comp) == 0)
 			path = k8s_vars_get(&b->vars, map[k].var);
-	if (!path || !bw_str_ends_with(path, ".yaml"))
+	/* a static pod manifest (.yaml/.manifest); /etc/etcd/etcd.conf is an env file */
+	if (!path || bw_str_ends_with(path, ".conf"))
 		return BW_OK;
 	bw_buf_init(&buf, FILE_MAX);
 	if (k8s_host_read(&b->host, path, &buf, &eb) != BW_OK ||

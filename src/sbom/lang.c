@@ -1,8 +1,10 @@
 /* lang.c - the registry of language catalogers (issue 4). Each cataloger
- * lives in its own file; a missing one (not built yet) is skipped. */
+ * lives in its own file. The references are strong on purpose: a weak
+ * reference does not pull an object file out of the static library, so a
+ * cataloger nothing else referenced would silently vanish from the binary. */
 #include "sbom/sbom_int.h"
 
-#define LANG(name) extern const struct sbom_lang_cataloger sbom_cat_##name __attribute__((weak))
+#define LANG(name) extern const struct sbom_lang_cataloger sbom_cat_##name
 LANG(npm);
 LANG(python);
 LANG(golang);

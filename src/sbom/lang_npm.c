@@ -602,23 +602,6 @@ static bool npm_split_at(const char *s, size_t n, size_t *namelen)
 	return true;
 }
 
-struct yarn_entry {
-	char name[NPM_NAME_MAX + 1];
-	char version[NPM_VERSION_MAX + 1];
-	bool have_name, have_version, skip;
-};
-
-static enum bw_err yarn_flush(struct npm_list *l, struct yarn_entry *e)
-{
-	enum bw_err result = BW_OK;
-
-	if (e->have_name && e->have_version && !e->skip)
-		result = npm_list_add(l, e->name, strlen(e->name), e->version, strlen(e->version),
-				      false);
-	memset(e, 0, sizeof(*e));
-	return result;
-}
-
 /* Copy a value into a fixed field; false when it does not fit. */
 static bool yarn_set(char *dst, size_t dstsz, const char *s, size_t n)
 {
@@ -629,36 +612,267 @@ static bool yarn_set(char *dst, size_t dstsz, const char *s, size_t n)
 	return true;
 }
 
+/* Dev-ness from a dependency graph (pnpm 9 and yarn record no dev flag):
+ * the production roots (pnpm 9: the importers' dependencies and
+ * optionalDependencies; yarn: package.json's) and the edges (pnpm 9:
+ * snapshots; yarn: spec -> entry -> its dependencies' specs); a package no
+ * production root reaches is dev. */
+struct pnpm_graph {
+	struct bw_strv prod;  /* "name@version" roots */
+	struct bw_strv from;  /* edges: from[i] -> to[i] */
+	struct bw_strv to;
+	bool any_importer;
+};
+
+static void pnpm_graph_release(struct pnpm_graph *g)
+{
+	bw_strv_release(&g->prod);
+	bw_strv_release(&g->from);
+	bw_strv_release(&g->to);
+}
+
+#define PNPM_MAX_EDGES ((size_t)1000000)
+
+/* The node "name@version" of a dependency "name: ref": ref is a version
+ * with peers "(...)", an alias "real@1.0.0", or link:/file: (no node). */
+static char *pnpm_node(const char *name, size_t nl, const char *ref, size_t rl)
+{
+	size_t al;
+
+	npm_unquote(&name, &nl);
+	npm_unquote(&ref, &rl);
+	for (size_t i = 0; i < rl; i++)
+		if (ref[i] == '(') {
+			rl = i;
+			break;
+		}
+	if (rl == 0 || memchr(ref, ':', rl))
+		return NULL;
+	if (!isdigit((unsigned char)ref[0]) && npm_split_at(ref, rl, &al))
+		return bw_strndup(ref, rl);
+	return bw_strfmt("%.*s@%.*s", (int)nl, name, (int)rl, ref);
+}
+
+static int pnpm_strcmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+struct pnpm_pair {
+	const char *from;
+	size_t i;
+};
+
+static int pnpm_pair_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct pnpm_pair *)a)->from, ((const struct pnpm_pair *)b)->from);
+}
+
+/* Mark every entry of l that no production root reaches as dev. */
+static enum bw_err pnpm_mark_dev(struct npm_list *l, struct pnpm_graph *g)
+{
+	size_t ne = g->from.n, *order = NULL, *queue = NULL, qn = 0;
+	struct bw_strv nodes = {0};
+	bool *seen = NULL;
+	enum bw_err result = BW_OK;
+
+	/* every node name once, sorted */
+	for (size_t i = 0; i < ne && result == BW_OK; i++)
+		result = bw_strv_push(&nodes, g->from.v[i]);
+	for (size_t i = 0; i < ne && result == BW_OK; i++)
+		result = bw_strv_push(&nodes, g->to.v[i]);
+	for (size_t i = 0; i < g->prod.n && result == BW_OK; i++)
+		result = bw_strv_push(&nodes, g->prod.v[i]);
+	if (result != BW_OK)
+		goto out_nodes;
+	bw_strv_sort(&nodes);
+	{
+		size_t k = 0;
+
+		for (size_t i = 0; i < nodes.n; i++) {
+			if (k && strcmp(nodes.v[k - 1], nodes.v[i]) == 0) {
+				free(nodes.v[i]);
+				continue;
+			}
+			nodes.v[k++] = nodes.v[i];
+		}
+		nodes.n = k;
+	}
+	seen = bw_calloc(nodes.n + 1, sizeof(*seen));
+	queue = bw_calloc(nodes.n + 1, sizeof(*queue));
+	order = bw_calloc(ne + 1, sizeof(*order));
+	if (!seen || !queue || !order) {
+		result = BW_ERR_NOMEM;
+		goto out_nodes;
+	}
+	/* edges sorted by their source: order[] indexes g->from/g->to */
+	{
+		struct pnpm_pair *pairs = bw_calloc(ne + 1, sizeof(*pairs));
+
+		if (!pairs) {
+			result = BW_ERR_NOMEM;
+			goto out_nodes;
+		}
+		for (size_t i = 0; i < ne; i++)
+			pairs[i] = (struct pnpm_pair){g->from.v[i], i};
+		qsort(pairs, ne, sizeof(*pairs), pnpm_pair_cmp);
+		for (size_t i = 0; i < ne; i++)
+			order[i] = pairs[i].i;
+		free(pairs);
+	}
+	for (size_t i = 0; i < g->prod.n; i++) {
+		char **hit = bsearch(&g->prod.v[i], nodes.v, nodes.n, sizeof(char *), pnpm_strcmp);
+
+		if (hit && !seen[hit - nodes.v]) {
+			seen[hit - nodes.v] = true;
+			queue[qn++] = (size_t)(hit - nodes.v);
+		}
+	}
+	for (size_t qi = 0; qi < qn; qi++) {
+		const char *cur = nodes.v[queue[qi]];
+		size_t lo = 0, hi = ne;
+
+		while (lo < hi) { /* first edge from cur */
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (strcmp(g->from.v[order[mid]], cur) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < ne && strcmp(g->from.v[order[lo]], cur) == 0; lo++) {
+			char **hit = bsearch(&g->to.v[order[lo]], nodes.v, nodes.n, sizeof(char *),
+					     pnpm_strcmp);
+
+			if (hit && !seen[hit - nodes.v]) {
+				seen[hit - nodes.v] = true;
+				queue[qn++] = (size_t)(hit - nodes.v);
+			}
+		}
+	}
+	for (size_t i = 0; i < l->n; i++) {
+		char *key = bw_strfmt("%s@%s", l->v[i].name, l->v[i].version), **hit;
+
+		if (!key) {
+			result = BW_ERR_NOMEM;
+			break;
+		}
+		hit = bsearch(&key, nodes.v, nodes.n, sizeof(char *), pnpm_strcmp);
+		l->v[i].dev = !(hit && seen[hit - nodes.v]);
+		free(key);
+	}
+out_nodes:
+	free(order);
+	free(queue);
+	free(seen);
+	bw_strv_release(&nodes);
+	return result;
+}
+
+struct yarn_entry {
+	char name[NPM_NAME_MAX + 1];
+	char version[NPM_VERSION_MAX + 1];
+	bool have_name, have_version, skip, in_deps;
+	struct bw_strv specs; /* the header's specs, normalised */
+	struct bw_strv deps;  /* its dependencies' specs */
+};
+
+/* A spec "name@range" as the graph names it: berry writes dependency
+ * ranges without the "npm:" its headers carry, so a range without a
+ * protocol gets one there. malloc'd; NULL when out of memory. */
+static char *yarn_spec(const char *name, size_t nl, const char *range, size_t rl, bool berry)
+{
+	npm_unquote(&name, &nl);
+	npm_unquote(&range, &rl);
+	if (berry && !memchr(range, ':', rl))
+		return bw_strfmt("%.*s@npm:%.*s", (int)nl, name, (int)rl, range);
+	return bw_strfmt("%.*s@%.*s", (int)nl, name, (int)rl, range);
+}
+
+/* Flush one entry into l and, with a graph, its edges. */
+static enum bw_err yarn_flush(struct npm_list *l, struct yarn_entry *e, struct pnpm_graph *g)
+{
+	enum bw_err result = BW_OK;
+
+	if (e->have_name && e->have_version && !e->skip) {
+		char *node;
+
+		result = npm_list_add(l, e->name, strlen(e->name), e->version, strlen(e->version),
+				      false);
+		node = result == BW_OK ? bw_strfmt("%s@%s", e->name, e->version) : NULL;
+		if (result == BW_OK && !node)
+			result = BW_ERR_NOMEM;
+		if (g && g->from.n + e->specs.n + e->deps.n > PNPM_MAX_EDGES)
+			result = BW_ERR_LIMIT;
+		for (size_t i = 0; g && result == BW_OK && i < e->specs.n; i++) {
+			result = bw_strv_push(&g->from, e->specs.v[i]);
+			if (result == BW_OK)
+				result = bw_strv_push(&g->to, node);
+		}
+		for (size_t i = 0; g && result == BW_OK && i < e->deps.n; i++) {
+			result = bw_strv_push(&g->from, node);
+			if (result == BW_OK)
+				result = bw_strv_push(&g->to, e->deps.v[i]);
+		}
+		free(node);
+	}
+	bw_strv_release(&e->specs);
+	bw_strv_release(&e->deps);
+	memset(e, 0, sizeof(*e));
+	return result;
+}
+
 /* Entry header: "spec[, spec...]:" where a spec is "name@range", quoted or
  * not (berry quotes the whole list). The first spec names the package;
- * classic's alias "alias@npm:real@range" names real. */
-static void yarn_header(struct yarn_entry *e, const char *s, size_t n)
+ * classic's alias "alias@npm:real@range" names real. Every spec is kept
+ * for the graph. */
+static enum bw_err yarn_header(struct yarn_entry *e, const char *s, size_t n, bool berry)
 {
-	const char *comma;
-	size_t nl;
+	const char *first = NULL;
+	size_t fl = 0, nl;
 
 	n--; /* the ':' */
-	if (n && (*s == '"' || *s == '\'')) {
-		s++;
-		n--;
+	while (n) {
+		const char *comma = memchr(s, ',', n);
+		size_t pl = comma ? (size_t)(comma - s) : n;
+		const char *p = s;
+
+		while (pl && (*p == ' ' || *p == '"' || *p == '\'')) {
+			p++;
+			pl--;
+		}
+		while (pl && (p[pl - 1] == ' ' || p[pl - 1] == '"' || p[pl - 1] == '\''))
+			pl--;
+		if (!first) {
+			first = p;
+			fl = pl;
+		}
+		if (npm_split_at(p, pl, &nl) && e->specs.n < 4096) {
+			char *spec = yarn_spec(p, nl, p + nl + 1, pl - nl - 1, berry);
+
+			if (!spec || bw_strv_push_owned(&e->specs, spec) != BW_OK) {
+				free(spec);
+				return BW_ERR_NOMEM;
+			}
+		}
+		if (!comma)
+			break;
+		n -= (size_t)(comma - s) + 1;
+		s = comma + 1;
 	}
-	comma = memchr(s, ',', n);
-	if (comma)
-		n = (size_t)(comma - s);
-	while (n && (s[n - 1] == '"' || s[n - 1] == '\''))
-		n--;
-	if (!npm_split_at(s, n, &nl))
-		return;
-	if (n - nl > 5 && memcmp(s + nl + 1, "npm:", 4) == 0) {
-		const char *real = s + nl + 5;
-		size_t rl = n - nl - 5, rnl;
+	if (!first || !npm_split_at(first, fl, &nl))
+		return BW_OK;
+	if (fl - nl > 5 && memcmp(first + nl + 1, "npm:", 4) == 0) {
+		const char *real = first + nl + 5;
+		size_t rl = fl - nl - 5, rnl;
 
 		if (npm_split_at(real, rl, &rnl)) {
 			e->have_name = yarn_set(e->name, sizeof(e->name), real, rnl);
-			return;
+			return BW_OK;
 		}
 	}
-	e->have_name = yarn_set(e->name, sizeof(e->name), s, nl);
+	e->have_name = yarn_set(e->name, sizeof(e->name), first, nl);
+	return BW_OK;
 }
 
 /* berry: resolution "name@npm:1.2.3"; other protocols (workspace:, link:,
@@ -676,68 +890,166 @@ static void yarn_resolution(struct yarn_entry *e, const char *s, size_t n)
 	e->have_name = yarn_set(e->name, sizeof(e->name), s, nl);
 }
 
-enum bw_err sbom_parse_yarn_lock(struct sbom *sb, const char *data, size_t n, const char *path,
-				 const char *layer, struct bw_errbuf *eb)
+/* A dependency line: classic `name "range"`, berry `name: range`. */
+static enum bw_err yarn_dep(struct yarn_entry *e, const char *s, size_t len, bool berry)
+{
+	size_t kl = 0, vs;
+	char *spec;
+
+	if (len && (*s == '"' || *s == '\'')) {
+		const char *q = memchr(s + 1, *s, len - 1);
+
+		if (!q)
+			return BW_OK;
+		kl = (size_t)(q - s) + 1;
+	} else {
+		while (kl < len && s[kl] != ' ' && s[kl] != ':')
+			kl++;
+	}
+	vs = kl;
+	if (vs < len && s[vs] == ':')
+		vs++;
+	while (vs < len && s[vs] == ' ')
+		vs++;
+	if (vs >= len || kl == 0 || e->deps.n >= 4096)
+		return BW_OK;
+	spec = yarn_spec(s, kl, s + vs, len - vs, berry);
+	if (!spec || bw_strv_push_owned(&e->deps, spec) != BW_OK) {
+		free(spec);
+		return BW_ERR_NOMEM;
+	}
+	return BW_OK;
+}
+
+/* Production roots from the project's package.json: dependencies and
+ * optionalDependencies. false when dev-ness cannot be told (no
+ * package.json, workspaces). */
+static enum bw_err yarn_roots(struct pnpm_graph *g, const char *pj, size_t pjn, bool berry,
+			      bool *usable)
+{
+	static const char *const prod[] = {"dependencies", "optionalDependencies"};
+	json_t *root = NULL;
+	enum bw_err result = BW_OK;
+
+	*usable = false;
+	if (!pj || bw_json_parse(pj, pjn, "package.json", &root, NULL) != BW_OK)
+		return BW_OK;
+	if (!json_is_object(root) || json_object_get(root, "workspaces"))
+		goto out_root;
+	for (size_t i = 0; i < 2 && result == BW_OK; i++) {
+		const json_t *deps = json_object_get(root, prod[i]), *v;
+		const char *key;
+
+		if (!json_is_object(deps))
+			continue;
+		json_object_foreach((json_t *)deps, key, v) {
+			char *spec;
+
+			if (!json_is_string(v) || g->prod.n >= PNPM_MAX_EDGES)
+				continue;
+			spec = yarn_spec(key, strlen(key), json_string_value(v),
+					 json_string_length(v), berry);
+			if (!spec || (result = bw_strv_push_owned(&g->prod, spec)) != BW_OK) {
+				free(spec);
+				result = BW_ERR_NOMEM;
+				break;
+			}
+		}
+	}
+	*usable = result == BW_OK;
+out_root:
+	json_decref(root);
+	return result;
+}
+
+/* pj: the package.json beside the lockfile (NULL: none; then nothing is
+ * marked dev). */
+static enum bw_err yarn_parse(struct sbom *sb, const char *data, size_t n, const char *pj,
+			      size_t pjn, const char *path, const char *layer, struct bw_errbuf *eb)
 {
 	struct npm_lines it = {.p = data, .end = data + n};
 	struct yarn_entry e = {0};
+	struct pnpm_graph g = {0};
 	struct npm_list l = {0};
 	enum bw_err result = BW_OK;
-	bool berry = false, in_entry = false, any = false;
+	bool berry = false, in_entry = false, other_workspace = false, usable = false;
 	const char *s;
 	size_t len;
 
+	berry = n > 0 && memmem(data, n, "\n__metadata:", 12) != NULL;
 	while (result == BW_OK && npm_next_line(&it, &s, &len)) {
 		size_t ind = npm_indent(s, len);
 
 		if (len == 0 || s[ind] == '#')
 			continue;
 		if (ind == 0) {
-			result = yarn_flush(&l, &e);
+			result = yarn_flush(&l, &e, &g);
 			in_entry = false;
+			if (result != BW_OK)
+				break;
 			if (s[len - 1] != ':') {
 				result = bw_fail(eb, BW_ERR_FORMAT,
 						 "%s: line %zu: an entry header does not end in ':'",
 						 path, it.lineno);
 				break;
 			}
-			if (len == 11 && memcmp(s, "__metadata:", 11) == 0) {
-				berry = true;
+			if (len == 11 && memcmp(s, "__metadata:", 11) == 0)
 				continue;
-			}
-			yarn_header(&e, s, len);
-			in_entry = any = true;
+			result = yarn_header(&e, s, len, berry);
+			in_entry = true;
+			if (berry && len > 13 && memmem(s, len, "@workspace:", 11) &&
+			    !memmem(s, len, "@workspace:.\"", 13))
+				other_workspace = true;
 			continue;
 		}
-		if (!in_entry || ind != 2)
+		if (!in_entry)
 			continue;
 		s += ind;
 		len -= ind;
-		if (!berry && len > 8 && memcmp(s, "version ", 8) == 0) {
-			const char *v = s + 8;
-			size_t vl = len - 8;
+		if (ind == 2) {
+			e.in_deps = (len == 13 && memcmp(s, "dependencies:", 13) == 0) ||
+				    (len == 21 && memcmp(s, "optionalDependencies:", 21) == 0);
+			if (!berry && len > 8 && memcmp(s, "version ", 8) == 0) {
+				const char *v = s + 8;
+				size_t vl = len - 8;
 
-			npm_unquote(&v, &vl);
-			e.have_version = yarn_set(e.version, sizeof(e.version), v, vl);
-		} else if (berry && len > 9 && memcmp(s, "version: ", 9) == 0) {
-			const char *v = s + 9;
-			size_t vl = len - 9;
+				npm_unquote(&v, &vl);
+				e.have_version = yarn_set(e.version, sizeof(e.version), v, vl);
+			} else if (berry && len > 9 && memcmp(s, "version: ", 9) == 0) {
+				const char *v = s + 9;
+				size_t vl = len - 9;
 
-			npm_unquote(&v, &vl);
-			e.have_version = yarn_set(e.version, sizeof(e.version), v, vl);
-		} else if (berry && len > 12 && memcmp(s, "resolution: ", 12) == 0) {
-			yarn_resolution(&e, s + 12, len - 12);
+				npm_unquote(&v, &vl);
+				e.have_version = yarn_set(e.version, sizeof(e.version), v, vl);
+			} else if (berry && len > 12 && memcmp(s, "resolution: ", 12) == 0) {
+				yarn_resolution(&e, s + 12, len - 12);
+			}
+		} else if (ind == 4 && e.in_deps) {
+			result = yarn_dep(&e, s, len, berry);
 		}
 	}
 	if (result == BW_OK)
-		result = yarn_flush(&l, &e);
+		result = yarn_flush(&l, &e, &g);
+	if (result == BW_OK && !other_workspace)
+		result = yarn_roots(&g, pj, pjn, berry, &usable);
+	if (result == BW_OK && usable)
+		result = pnpm_mark_dev(&l, &g);
 	if (result == BW_OK)
 		result = npm_list_flush(sb, &l, path, layer);
 	else if (result == BW_ERR_LIMIT)
-		bw_fail(eb, result, "%s: more than %zu packages", path, NPM_MAX_ENTRIES);
-	(void)any;
+		bw_fail(eb, result, "%s: more than %zu packages or dependencies", path,
+			NPM_MAX_ENTRIES);
+	bw_strv_release(&e.specs);
+	bw_strv_release(&e.deps);
+	pnpm_graph_release(&g);
 	npm_list_release(&l);
 	return result;
+}
+
+enum bw_err sbom_parse_yarn_lock(struct sbom *sb, const char *data, size_t n, const char *path,
+				 const char *layer, struct bw_errbuf *eb)
+{
+	return yarn_parse(sb, data, n, NULL, 0, path, layer, eb);
 }
 
 /* ---- pnpm-lock.yaml --------------------------------------------------------- */
@@ -804,15 +1116,112 @@ static void pnpm_key(struct pnpm_entry *e, const char *s, size_t n, int major)
 	e->have_version = yarn_set(e->version, sizeof(e->version), v, vl);
 }
 
+enum pnpm_section { PNPM_OTHER, PNPM_IMPORTERS, PNPM_PACKAGES, PNPM_SNAPSHOTS };
+
+struct pnpm_state {
+	enum pnpm_section section;
+	int major;
+	int dep_kind;      /* importers: 0 none, 1 production, 2 dev */
+	bool snap_deps;    /* snapshots: inside dependencies/optionalDependencies */
+	char dep[NPM_NAME_MAX + 3];
+	char from[NPM_NAME_MAX + NPM_VERSION_MAX + 2];
+};
+
+/* One line of importers: or snapshots: (pnpm 9). */
+static enum bw_err pnpm_graph_line(struct pnpm_state *st, struct pnpm_graph *g, const char *s,
+				   size_t len, size_t ind)
+{
+	const char *colon;
+	char *node = NULL;
+	enum bw_err result = BW_OK;
+
+	s += ind;
+	len -= ind;
+	if (st->section == PNPM_IMPORTERS) {
+		if (ind == 2) {
+			g->any_importer = true;
+			st->dep_kind = 0;
+		} else if (ind == 4) {
+			st->dep_kind = (len == 13 && memcmp(s, "dependencies:", 13) == 0) ||
+						       (len == 21 &&
+							memcmp(s, "optionalDependencies:", 21) == 0)
+					       ? 1
+				       : (len == 16 && memcmp(s, "devDependencies:", 16) == 0) ? 2
+												   : 0;
+		} else if (ind == 6 && st->dep_kind && s[len - 1] == ':') {
+			if (!yarn_set(st->dep, sizeof(st->dep), s, len - 1))
+				st->dep[0] = '\0';
+		} else if (ind == 8 && st->dep_kind == 1 && st->dep[0] && len > 9 &&
+			   memcmp(s, "version: ", 9) == 0) {
+			node = pnpm_node(st->dep, strlen(st->dep), s + 9, len - 9);
+			if (node && g->prod.n < PNPM_MAX_EDGES)
+				result = bw_strv_push_owned(&g->prod, node);
+			else
+				free(node);
+		}
+		return result;
+	}
+	/* snapshots */
+	if (ind == 2) {
+		size_t kl = len;
+		const char *k = s;
+
+		colon = NULL;
+		for (size_t i = len; i > 0; i--)
+			if (s[i - 1] == ':' && (i == len || s[i] == ' ')) {
+				colon = s + i - 1;
+				break;
+			}
+		st->from[0] = '\0';
+		st->snap_deps = false;
+		if (!colon)
+			return BW_OK;
+		kl = (size_t)(colon - s);
+		npm_unquote(&k, &kl);
+		for (size_t i = 0; i < kl; i++)
+			if (k[i] == '(') {
+				kl = i;
+				break;
+			}
+		if (!yarn_set(st->from, sizeof(st->from), k, kl))
+			st->from[0] = '\0';
+	} else if (ind == 4) {
+		st->snap_deps = (len == 13 && memcmp(s, "dependencies:", 13) == 0) ||
+				(len == 21 && memcmp(s, "optionalDependencies:", 21) == 0);
+	} else if (ind == 6 && st->snap_deps && st->from[0]) {
+		colon = NULL;
+		for (size_t i = 1; i + 1 < len; i++)
+			if (s[i] == ':' && s[i + 1] == ' ') {
+				colon = s + i;
+				break;
+			}
+		if (!colon)
+			return BW_OK;
+		node = pnpm_node(s, (size_t)(colon - s), colon + 2, len - (size_t)(colon - s) - 2);
+		if (!node)
+			return BW_OK;
+		if (g->from.n >= PNPM_MAX_EDGES) {
+			free(node);
+			return BW_ERR_LIMIT;
+		}
+		result = bw_strv_push(&g->from, st->from);
+		if (result == BW_OK)
+			result = bw_strv_push_owned(&g->to, node);
+		else
+			free(node);
+	}
+	return result;
+}
+
 enum bw_err sbom_parse_pnpm_lock(struct sbom *sb, const char *data, size_t n, const char *path,
 				 const char *layer, struct bw_errbuf *eb)
 {
 	struct npm_lines it = {.p = data, .end = data + n};
 	struct pnpm_entry e = {0};
+	struct pnpm_state st = {0};
+	struct pnpm_graph g = {0};
 	struct npm_list l = {0};
 	enum bw_err result = BW_OK;
-	bool in_packages = false;
-	int major = 0;
 	const char *s;
 	size_t len;
 
@@ -823,30 +1232,37 @@ enum bw_err sbom_parse_pnpm_lock(struct sbom *sb, const char *data, size_t n, co
 			continue;
 		if (ind == 0) {
 			result = pnpm_flush(&l, &e);
-			in_packages = len == 9 && memcmp(s, "packages:", 9) == 0;
+			st.section = len == 9 && memcmp(s, "packages:", 9) == 0     ? PNPM_PACKAGES
+				     : len == 10 && memcmp(s, "importers:", 10) == 0 ? PNPM_IMPORTERS
+				     : len == 10 && memcmp(s, "snapshots:", 10) == 0 ? PNPM_SNAPSHOTS
+										     : PNPM_OTHER;
 			if (len > 17 && memcmp(s, "lockfileVersion: ", 17) == 0) {
 				const char *v = s + 17;
 				size_t vl = len - 17;
 
 				npm_unquote(&v, &vl);
-				major = 0;
-				for (size_t i = 0; i < vl && isdigit((unsigned char)v[i]) && major < 1000; i++)
-					major = major * 10 + (v[i] - '0');
-				if (major == 0 || major > 9)
+				st.major = 0;
+				for (size_t i = 0; i < vl && isdigit((unsigned char)v[i]) && st.major < 1000; i++)
+					st.major = st.major * 10 + (v[i] - '0');
+				if (st.major == 0 || st.major > 9)
 					result = bw_fail(eb, BW_ERR_UNSUPPORTED,
 							 "%s: line %zu: lockfileVersion %.*s not supported",
 							 path, it.lineno, (int)(vl > 16 ? 16 : vl), v);
 			}
 			continue;
 		}
-		if (!in_packages)
+		if (st.major >= 9 && (st.section == PNPM_IMPORTERS || st.section == PNPM_SNAPSHOTS)) {
+			result = pnpm_graph_line(&st, &g, s, len, ind);
+			continue;
+		}
+		if (st.section != PNPM_PACKAGES)
 			continue;
 		if (ind == 2) {
 			result = pnpm_flush(&l, &e);
 			if (result != BW_OK || s[len - 1] != ':')
 				continue;
 			e.open = true;
-			pnpm_key(&e, s + 2, len - 3, major);
+			pnpm_key(&e, s + 2, len - 3, st.major);
 		} else if (ind == 4 && e.open) {
 			s += 4;
 			len -= 4;
@@ -869,12 +1285,16 @@ enum bw_err sbom_parse_pnpm_lock(struct sbom *sb, const char *data, size_t n, co
 	}
 	if (result == BW_OK)
 		result = pnpm_flush(&l, &e);
-	if (result == BW_OK && major == 0)
+	if (result == BW_OK && st.major == 0)
 		result = bw_fail(eb, BW_ERR_FORMAT, "%s: no lockfileVersion", path);
+	if (result == BW_OK && st.major >= 9 && g.any_importer)
+		result = pnpm_mark_dev(&l, &g);
 	if (result == BW_OK)
 		result = npm_list_flush(sb, &l, path, layer);
 	else if (result == BW_ERR_LIMIT)
-		bw_fail(eb, result, "%s: more than %zu packages", path, NPM_MAX_ENTRIES);
+		bw_fail(eb, result, "%s: more than %zu packages or dependencies", path,
+			NPM_MAX_ENTRIES);
+	pnpm_graph_release(&g);
 	npm_list_release(&l);
 	return result;
 }
@@ -917,8 +1337,16 @@ static enum bw_err npm_parse(struct sbom *sb, const struct image_fs *fs,
 	}
 	if (installed)
 		return BW_OK;
-	if (strcmp(base, "yarn.lock") == 0)
-		return sbom_parse_yarn_lock(sb, f->data, f->size, f->path, f->layer_digest, eb);
+	if (strcmp(base, "yarn.lock") == 0) {
+		char pj[4096];
+		const struct image_file *pf = NULL;
+
+		if ((size_t)snprintf(pj, sizeof(pj), "%s%spackage.json", dir, *dir ? "/" : "") <
+		    sizeof(pj))
+			pf = image_fs_get(fs, pj);
+		return yarn_parse(sb, f->data, f->size, pf ? pf->data : NULL, pf ? pf->size : 0,
+				  f->path, f->layer_digest, eb);
+	}
 	if (strcmp(base, "pnpm-lock.yaml") == 0)
 		return sbom_parse_pnpm_lock(sb, f->data, f->size, f->path, f->layer_digest, eb);
 	return BW_OK;

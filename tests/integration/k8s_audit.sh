@@ -71,6 +71,9 @@ grep -q "$TMP/bad.yaml: document 0" "$TMP/err" && pass "malformed YAML: error na
 timeout 20 "$BULWARK" audit k8s "$TMP/laughs.yaml" >/dev/null 2>"$TMP/err"
 is "$?" 2 "billion laughs: refused (exit 2), not expanded"
 grep -q "nodes" "$TMP/err" && pass "billion laughs: says the node limit" || fail "billion laughs message"
+"$BULWARK" audit k8s --level=baseline --no-best-practice --fail-on=high --format=json -o "$TMP/eq.json" "$PSS/host-namespaces-fail.yaml"
+is "$?" 1 "--opt=value forms accepted (3 host namespace findings are high)"
+is "$(jq -r .summary.high "$TMP/eq.json")" 3 "--opt=value: findings counted"
 "$BULWARK" audit k8s --level strict "$TMP/deploy.json" >/dev/null 2>&1
 is "$?" 2 "bad --level: usage error"
 done_testing

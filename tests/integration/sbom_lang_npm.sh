@@ -8,6 +8,8 @@
 #      root holding it at /app, and the lockfile alone (node_modules removed).
 #      Dev marks: the packages `npm ls --all --omit=dev` does not list.
 #   2. a workspaces project (members linked into node_modules by npm).
+#   1b. the same project locked by pnpm 8 and 9, yarn 1 and yarn 4 (real
+#      tools from the npm registry): packages and dev marks vs npm's.
 #   3. lockfiles written by the real tools (tests/data/lang/npm: npm
 #      lockfile v1/v2, yarn classic and berry, pnpm 6.0 and 9.0) with the
 #      lists written by hand from each file (X.expected.tsv).
@@ -121,6 +123,55 @@ elif proj=$(npm_project); then
 	fi
 else
 	fail "npm project installed from the registry"
+fi
+
+# ---- 1b. the same project locked by pnpm 8 (lockfile 6.0, which records
+# "dev: true"), pnpm 9 (9.0, which does not), yarn 1 and yarn 4 (berry;
+# neither records dev-ness). Bulwark derives dev-ness from the dependency
+# graph for pnpm 9 and yarn. Truth: npm ls for the packages; for the dev
+# marks npm ls --omit=dev and pnpm 8's own flags (read here with awk). ----
+npm_locks() {
+	local dir="$FIXTURES/npm-locks" v
+	fixture_lock npm-locks
+	if [ ! -f "$dir/.complete" ]; then
+		rm -rf "$dir"
+		mkdir -p "$dir/tools" "$dir/pnpm6" "$dir/pnpm9" "$dir/yarn1" "$dir/berry"
+		for v in pnpm6 pnpm9 yarn1 berry; do cp "$1/package.json" "$dir/$v/"; done
+		touch "$dir/berry/yarn.lock"
+		if ! { (cd "$dir/tools" && npm install --no-audit --no-fund --ignore-scripts --prefix p8 pnpm@8.15.9 &&
+			npm install --no-audit --no-fund --ignore-scripts --prefix p9 pnpm@9.15.0 &&
+			npm install --no-audit --no-fund --ignore-scripts --prefix y1 yarn@1.22.22 &&
+			npm install --no-audit --no-fund --ignore-scripts --prefix y4 @yarnpkg/cli-dist@4.5.3) &&
+			(cd "$dir/pnpm6" && "$dir/tools/p8/node_modules/.bin/pnpm" install --ignore-scripts --lockfile-only) &&
+			(cd "$dir/pnpm9" && "$dir/tools/p9/node_modules/.bin/pnpm" install --ignore-scripts --lockfile-only) &&
+			(cd "$dir/yarn1" && "$dir/tools/y1/node_modules/.bin/yarn" install --ignore-scripts --non-interactive &&
+				rm -rf node_modules) &&
+			(cd "$dir/berry" && YARN_ENABLE_TELEMETRY=0 node "$dir/tools/y4/node_modules/@yarnpkg/cli-dist/bin/yarn.js" \
+				install --mode=update-lockfile); } >"$FIXTURES/npm-locks.log" 2>&1; then
+			fixture_unlock; echo "pnpm/yarn failed, see $FIXTURES/npm-locks.log" >&2; return 1
+		fi
+		touch "$dir/.complete"
+	fi
+	fixture_unlock
+	echo "$dir"
+}
+if [ -n "${proj:-}" ] && pl=$(npm_locks "$proj"); then
+	# pnpm 8's own flags, read from the lockfile text
+	awk '/^packages:/ {p = 1; next} /^[^ ]/ {p = 0}
+		p && /^  [^ ]/ {k = $1; sub(/:$/, "", k); gsub(/\x27/, "", k); sub(/^\//, "", k); sub(/\(.*/, "", k)}
+		p && /^    dev: true$/ {i = index(substr(k, 2), "@") + 1; print substr(k, 1, i - 1) "\t" substr(k, i + 1)}' \
+		"$pl/pnpm6/pnpm-lock.yaml" | LC_ALL=C sort -u >"$TMP/want-dev6"
+	compare "pnpm 8's own dev flags equal npm ls --omit=dev's complement" "$TMP/want-dev6" "$TMP/want-dev"
+	for v in pnpm6 pnpm9 yarn1 berry; do
+		"$BULWARK" sbom -f json "dir:$pl/$v" >"$TMP/$v.json" 2>"$TMP/err"
+		is "$?" "0" "$v lockfile of the project: exits 0"
+		npm_rows "$TMP/$v.json" >"$TMP/got"
+		compare "$v lockfile of the project: equals npm ls --all" "$TMP/got" "$TMP/want"
+		npm_dev_rows "$TMP/$v.json" >"$TMP/got-dev"
+		compare "$v lockfile of the project: dev marks equal npm's (and pnpm 8's)" "$TMP/got-dev" "$TMP/want-dev"
+	done
+else
+	fail "pnpm and yarn lockfiles of the project written"
 fi
 
 # ---- 2. workspaces: members are symlinked into node_modules ----

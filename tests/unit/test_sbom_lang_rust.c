@@ -185,12 +185,52 @@ static void test_malformed(void **state)
 	}
 }
 
+/* The cataloger over the fixture tree: every Cargo.lock but the one in
+ * Cargo's registry source cache (home/.cargo/registry/src/...). */
+static void test_catalog_dir(void **state)
+{
+	static const char *const dirs[] = {"v1", "v2", "v3", "v4", "vuln"};
+	struct sbom *sb = NULL;
+	struct bw_errbuf eb = {{0}};
+	size_t total = 0, got = 0;
+
+	(void)state;
+	if (sbom_catalog_ref("dir:" DATA, NULL, NULL, &sb, &eb) != BW_OK)
+		fail_msg("%s", eb.msg);
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		char expected[512], lock[64], *want;
+		struct bw_buf b;
+
+		snprintf(expected, sizeof(expected), "%s/%s/Cargo.lock.expected", DATA, dirs[i]);
+		snprintf(lock, sizeof(lock), "%s/Cargo.lock", dirs[i]);
+		want = read_all(expected, NULL);
+		assert_non_null(want);
+		bw_buf_init(&b, 1u << 20);
+		for (size_t k = 0; k < sb->npkgs; k++)
+			if (sb->pkgs[k].type == SBOM_PKG_CARGO && strcmp(sb->pkgs[k].found_path, lock) == 0)
+				assert_int_equal(bw_buf_appendf(&b, "%s %s\n", sb->pkgs[k].name,
+								sb->pkgs[k].version),
+						 BW_OK);
+		assert_string_equal(b.data ? b.data : "", want);
+		for (char *c = want; (c = strchr(c, '\n')); c++)
+			total++;
+		bw_buf_release(&b);
+		free(want);
+	}
+	for (size_t k = 0; k < sb->npkgs; k++)
+		got += sb->pkgs[k].type == SBOM_PKG_CARGO;
+	assert_int_equal(got, total);
+	assert_int_equal(sb->warnings.n, 0);
+	sbom_free(sb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_v1),	    cmocka_unit_test(test_v2),
 		cmocka_unit_test(test_v3),	    cmocka_unit_test(test_v4),
 		cmocka_unit_test(test_toml_shapes), cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_catalog_dir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

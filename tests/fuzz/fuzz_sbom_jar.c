@@ -1,0 +1,40 @@
+/* fuzz_sbom_jar.c - Java archives: libarchive's zip reader over the
+ * stream's random access, nested archives, pom.properties and MANIFEST.MF
+ * parsing, the depth/entry/size caps. Input: a .jar/.war from an image. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core.h"
+#include "sbom/sbom.h"
+#include "sbom/sbom_int.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char path[] = "srv/app.war";
+	struct sbom *sb = sbom_new();
+	struct bw_errbuf eb = {{0}};
+	struct image_stream st;
+	enum bw_err result;
+	static int quiet;
+
+	if (!quiet) {
+		bw_log_set_level(BW_LOG_ERROR); /* per-archive warnings go to the sbom */
+		quiet = 1;
+	}
+	if (!sb)
+		return 0;
+	image_stream_mem(&st, path, data, size);
+	result = sbom_parse_java_archive(sb, &st, &eb);
+	if (result != BW_OK && result != BW_ERR_NOMEM && !strstr(eb.msg, path))
+		abort(); /* every error names the archive */
+	for (size_t i = 0; i < sb->npkgs; i++)
+		if (!sb->pkgs[i].purl || !sb->pkgs[i].name[0] || !sb->pkgs[i].version[0] ||
+		    !sb->pkgs[i].sha1 || strlen(sb->pkgs[i].sha1) != 40 ||
+		    strncmp(sb->pkgs[i].found_path, path, sizeof(path) - 1) != 0)
+			abort();
+	sbom_free(sb);
+	return 0;
+}
