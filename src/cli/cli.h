@@ -28,6 +28,16 @@ bool cli_wants_help(int argc, char **argv);
 bool cli_opt_is(const char *arg, const char *shortname, const char *longname, const char **eq);
 const char *cli_opt_value(int argc, char **argv, int *i, const char *eq);
 
+/* The same for a long option matched by name: cli_is_opt(a, "--format")
+ * is true for "--format" and "--format=x"; cli_opt_arg returns the value
+ * from after the '=' or the next argument (advancing *i), and NULL when
+ * argv[*i] is not that option or the value is missing. */
+bool cli_is_opt(const char *arg, const char *name);
+const char *cli_opt_arg(int argc, char **argv, int *i, const char *name);
+/* Append the items of a comma- or space-separated list ("2.1,2.2") to sv,
+ * trimmed, empty items skipped. */
+enum bw_err cli_split_list(struct bw_strv *sv, const char *list);
+
 /* Shared global flags parsed by main (before the command): -q/--quiet, -v. */
 extern bool cli_quiet;
 

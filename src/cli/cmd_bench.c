@@ -42,60 +42,14 @@ static void usage(FILE *f)
 		"2 usage or input error, 3 internal error.\n");
 }
 
-/* Append the IDs of one argument ("2.1,2.2") to sv. */
-static enum bw_err add_ids(struct bw_strv *sv, const char *arg)
-{
-	enum bw_err result = BW_OK;
-	char *copy = bw_strdup(arg), *save = NULL;
-
-	if (!copy)
-		return BW_ERR_NOMEM;
-	for (char *t = strtok_r(copy, ", ", &save); t && result == BW_OK; t = strtok_r(NULL, ", ", &save))
-		result = bw_strv_push(sv, t);
-	free(copy);
-	return result;
-}
-
-/* The value of an option: "--opt=VALUE" or the next argument. */
-static const char *opt_value(int argc, char **argv, int *i, const char *name)
-{
-	size_t n = strlen(name);
-
-	if (strncmp(argv[*i], name, n) == 0 && argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (*i + 1 < argc)
-		return argv[++*i];
-	return NULL;
-}
-
-static bool is_opt(const char *a, const char *name)
-{
-	size_t n = strlen(name);
-
-	return strncmp(a, name, n) == 0 && (a[n] == '\0' || a[n] == '=');
-}
-
-/* Write the report to output (NULL or "-": stdout). A regular file is
- * replaced atomically (bw_out_*); an existing non-regular file such as
- * /dev/null, a FIFO or /dev/stdout is written in place, since renaming a
- * temporary file over it would replace the device with a file. */
+/* Write the report to output (NULL or "-": stdout) through bw_out: a
+ * regular file is replaced atomically, /dev/null or a FIFO written in place. */
 static enum bw_err write_report(const struct bench_report *r, enum bench_format fmt,
 				const char *output, struct bw_errbuf *eb)
 {
 	enum bw_err result;
 	struct bw_out out;
-	struct stat st;
 
-	if (output && strcmp(output, "-") != 0 && stat(output, &st) == 0 && !S_ISREG(st.st_mode)) {
-		FILE *f = fopen(output, "w");
-
-		if (!f)
-			return bw_fail(eb, BW_ERR_IO, "%s: cannot open: %s", output, strerror(errno));
-		result = bench_write(r, fmt, f, eb);
-		if (fclose(f) != 0 && result == BW_OK)
-			result = bw_fail(eb, BW_ERR_IO, "%s: write failed: %s", output, strerror(errno));
-		return result;
-	}
 	result = bw_out_open(&out, output, eb);
 	if (result != BW_OK)
 		return result;
@@ -122,44 +76,44 @@ static int bench_docker(int argc, char **argv)
 	memset(&filter, 0, sizeof(filter));
 	memset(&o, 0, sizeof(o));
 	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v;
+		const char *a = argv[i], *v, *eq;
 
-		if (is_opt(a, "--check") || is_opt(a, "--skip")) {
-			struct bw_strv *sv = is_opt(a, "--check") ? &filter.only : &filter.skip;
-			const char *name = is_opt(a, "--check") ? "--check" : "--skip";
+		if (cli_is_opt(a, "--check") || cli_is_opt(a, "--skip")) {
+			struct bw_strv *sv = cli_is_opt(a, "--check") ? &filter.only : &filter.skip;
+			const char *name = cli_is_opt(a, "--check") ? "--check" : "--skip";
 			size_t before = sv->n;
 
 			if (strchr(a, '=')) {
-				if (add_ids(sv, strchr(a, '=') + 1) != BW_OK)
+				if (cli_split_list(sv, strchr(a, '=') + 1) != BW_OK)
 					goto out_filter;
 			}
 			while (i + 1 < argc && argv[i + 1][0] != '-')
-				if (add_ids(sv, argv[++i]) != BW_OK)
+				if (cli_split_list(sv, argv[++i]) != BW_OK)
 					goto out_filter;
 			if (sv->n == before) {
 				rc = cli_usage_error("bench docker", "%s needs at least one check ID", name);
 				goto out_filter;
 			}
-		} else if (is_opt(a, "--format")) {
-			v = opt_value(argc, argv, &i, "--format");
+		} else if (cli_is_opt(a, "--format")) {
+			v = cli_opt_arg(argc, argv, &i, "--format");
 			if (bench_format_parse(v, &fmt, &eb) != BW_OK) {
 				rc = cli_usage_error("bench docker", "%s", eb.msg);
 				goto out_filter;
 			}
-		} else if (is_opt(a, "--output") || strcmp(a, "-o") == 0) {
-			output = opt_value(argc, argv, &i, "--output");
+		} else if (cli_opt_is(a, "-o", "--output", &eq)) {
+			output = cli_opt_value(argc, argv, &i, eq);
 			if (!output) {
 				rc = cli_usage_error("bench docker", "%s needs a FILE", a);
 				goto out_filter;
 			}
-		} else if (is_opt(a, "--root")) {
-			o.root = opt_value(argc, argv, &i, "--root");
+		} else if (cli_is_opt(a, "--root")) {
+			o.root = cli_opt_arg(argc, argv, &i, "--root");
 			if (!o.root) {
 				rc = cli_usage_error("bench docker", "--root needs a DIR");
 				goto out_filter;
 			}
-		} else if (is_opt(a, "--docker-host")) {
-			o.docker_host = opt_value(argc, argv, &i, "--docker-host");
+		} else if (cli_is_opt(a, "--docker-host")) {
+			o.docker_host = cli_opt_arg(argc, argv, &i, "--docker-host");
 			if (!o.docker_host || !bw_str_starts_with(o.docker_host, "unix://")) {
 				rc = cli_usage_error("bench docker",
 						     "--docker-host needs a unix:///path URL, got '%s'",

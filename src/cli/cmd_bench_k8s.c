@@ -40,39 +40,6 @@ static void usage(FILE *f)
 		"3 internal error.\n");
 }
 
-static const char *opt_value(int argc, char **argv, int *i, const char *name)
-{
-	size_t n = strlen(name);
-
-	if (strncmp(argv[*i], name, n) == 0 && argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (*i + 1 < argc)
-		return argv[++*i];
-	return NULL;
-}
-
-static bool is_opt(const char *a, const char *name)
-{
-	size_t n = strlen(name);
-
-	return strncmp(a, name, n) == 0 && (a[n] == '\0' || a[n] == '=');
-}
-
-/* "1.1,1.2" or "1.1" -> appended to sv. */
-static enum bw_err add_ids(struct bw_strv *sv, const char *list)
-{
-	char *copy = bw_strdup(list), *save = NULL, *tok;
-	enum bw_err result = BW_OK;
-
-	if (!copy)
-		return BW_ERR_NOMEM;
-	for (tok = strtok_r(copy, ",", &save); tok && result == BW_OK; tok = strtok_r(NULL, ",", &save))
-		if (*bw_str_trim(tok))
-			result = bw_strv_push(sv, bw_str_trim(tok));
-	free(copy);
-	return result;
-}
-
 int cli_bench_k8s(int argc, char **argv)
 {
 	struct bench_filter filter;
@@ -93,25 +60,25 @@ int cli_bench_k8s(int argc, char **argv)
 	memset(&filter, 0, sizeof(filter));
 	memset(&o, 0, sizeof(o));
 	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v;
+		const char *a = argv[i], *v, *eq;
 
-		if (is_opt(a, "--check") || is_opt(a, "--skip")) {
-			struct bw_strv *sv = is_opt(a, "--check") ? &filter.only : &filter.skip;
+		if (cli_is_opt(a, "--check") || cli_is_opt(a, "--skip")) {
+			struct bw_strv *sv = cli_is_opt(a, "--check") ? &filter.only : &filter.skip;
 			size_t before = sv->n;
 
-			if (strchr(a, '=') && add_ids(sv, strchr(a, '=') + 1) != BW_OK)
+			if (strchr(a, '=') && cli_split_list(sv, strchr(a, '=') + 1) != BW_OK)
 				goto out_nomem;
 			while (i + 1 < argc && argv[i + 1][0] != '-')
-				if (add_ids(sv, argv[++i]) != BW_OK)
+				if (cli_split_list(sv, argv[++i]) != BW_OK)
 					goto out_nomem;
 			if (sv->n == before) {
 				rc = cli_usage_error("bench k8s", "%s needs at least one check ID", a);
 				goto out_filter;
 			}
-		} else if (is_opt(a, "--node")) {
+		} else if (cli_is_opt(a, "--node")) {
 			unsigned m;
 
-			v = opt_value(argc, argv, &i, "--node");
+			v = cli_opt_arg(argc, argv, &i, "--node");
 			if (!v || k8s_node_parse(v, &m) != BW_OK) {
 				rc = cli_usage_error("bench k8s",
 						     "--node: '%s' is not master, worker, etcd, policies or auto",
@@ -119,32 +86,32 @@ int cli_bench_k8s(int argc, char **argv)
 				goto out_filter;
 			}
 			o.nodes |= m;
-		} else if (is_opt(a, "--format")) {
-			v = opt_value(argc, argv, &i, "--format");
+		} else if (cli_is_opt(a, "--format")) {
+			v = cli_opt_arg(argc, argv, &i, "--format");
 			if (bench_format_parse(v, &fmt, &eb) != BW_OK) {
 				rc = cli_usage_error("bench k8s", "%s", eb.msg);
 				goto out_filter;
 			}
-		} else if (is_opt(a, "--output") || strcmp(a, "-o") == 0) {
-			output = opt_value(argc, argv, &i, "--output");
+		} else if (cli_opt_is(a, "-o", "--output", &eq)) {
+			output = cli_opt_value(argc, argv, &i, eq);
 			if (!output || !*output) {
 				rc = cli_usage_error("bench k8s", "%s needs a FILE", a);
 				goto out_filter;
 			}
-		} else if (is_opt(a, "--root")) {
-			o.root = opt_value(argc, argv, &i, "--root");
+		} else if (cli_is_opt(a, "--root")) {
+			o.root = cli_opt_arg(argc, argv, &i, "--root");
 			if (!o.root || !*o.root) {
 				rc = cli_usage_error("bench k8s", "--root needs a DIR");
 				goto out_filter;
 			}
-		} else if (is_opt(a, "--config-dir")) {
-			o.config_dir = opt_value(argc, argv, &i, "--config-dir");
+		} else if (cli_is_opt(a, "--config-dir")) {
+			o.config_dir = cli_opt_arg(argc, argv, &i, "--config-dir");
 			if (!o.config_dir || !*o.config_dir) {
 				rc = cli_usage_error("bench k8s", "--config-dir needs a DIR");
 				goto out_filter;
 			}
-		} else if (is_opt(a, "--benchmark")) {
-			o.benchmark = opt_value(argc, argv, &i, "--benchmark");
+		} else if (cli_is_opt(a, "--benchmark")) {
+			o.benchmark = cli_opt_arg(argc, argv, &i, "--benchmark");
 			if (!o.benchmark || !*o.benchmark) {
 				rc = cli_usage_error("bench k8s", "--benchmark needs a NAME");
 				goto out_filter;

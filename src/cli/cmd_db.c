@@ -84,21 +84,6 @@ static void usage_info(FILE *f)
 		"Exit codes: 0 printed, 2 no database or not a Bulwark database.\n");
 }
 
-/* --name VALUE or --name=VALUE at argv[*i]; advances *i. */
-static const char *opt_value(int argc, char **argv, int *i, const char *name)
-{
-	size_t n = strlen(name);
-
-	if (strncmp(argv[*i], name, n) != 0)
-		return NULL;
-	if (argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (argv[*i][n] != '\0' || *i + 1 >= argc)
-		return NULL;
-	(*i)++;
-	return argv[*i];
-}
-
 static char *db_path_or_default(const char *db)
 {
 	return db ? bw_strdup(db) : vdb_default_path();
@@ -141,12 +126,12 @@ static int db_build(int argc, char **argv)
 	char *path;
 
 	for (int i = 1; i < argc; i++) {
-		if ((v = opt_value(argc, argv, &i, "--from")) ||
+		if ((v = cli_opt_arg(argc, argv, &i, "--from")) ||
 		    (argv[i][0] != '-' && (v = argv[i]))) {
 			if (nfrom == DB_MAX_FROM)
 				return cli_usage_error("db build", "more than %d paths", DB_MAX_FROM);
 			from[nfrom++] = v;
-		} else if ((v = opt_value(argc, argv, &i, "--db"))) {
+		} else if ((v = cli_opt_arg(argc, argv, &i, "--db"))) {
 			db = v;
 		} else if (strcmp(argv[i], "--strict") == 0) {
 			strict = true;
@@ -233,20 +218,20 @@ static int db_update(int argc, char **argv)
 	int rc = 0;
 
 	for (int i = 1; i < argc && rc == 0; i++) {
-		if ((v = opt_value(argc, argv, &i, "--db"))) {
+		if ((v = cli_opt_arg(argc, argv, &i, "--db"))) {
 			db = v;
-		} else if ((v = opt_value(argc, argv, &i, "--feed"))) {
+		} else if ((v = cli_opt_arg(argc, argv, &i, "--feed"))) {
 			if (bw_strv_push(&owned, v) != BW_OK)
 				rc = BW_EXIT_INTERNAL;
 			else
 				rc = add_feed(feeds, &n, owned.v[owned.n - 1], "--feed");
-		} else if ((v = opt_value(argc, argv, &i, "--config"))) {
+		} else if ((v = cli_opt_arg(argc, argv, &i, "--config"))) {
 			config = v;
-		} else if ((v = opt_value(argc, argv, &i, "--max-size"))) {
+		} else if ((v = cli_opt_arg(argc, argv, &i, "--max-size"))) {
 			if (bw_parse_u64(v, UINT64_MAX, &o.max_feed_bytes) != BW_OK ||
 			    !o.max_feed_bytes)
 				rc = cli_usage_error("db update", "--max-size: not a byte count: %s", v);
-		} else if ((v = opt_value(argc, argv, &i, "--timeout"))) {
+		} else if ((v = cli_opt_arg(argc, argv, &i, "--timeout"))) {
 			uint64_t t;
 
 			if (bw_parse_u64(v, 86400, &t) != BW_OK || !t)
@@ -386,9 +371,9 @@ static int db_info(int argc, char **argv)
 	char *path;
 
 	for (int i = 1; i < argc; i++) {
-		if ((v = opt_value(argc, argv, &i, "--db")))
+		if ((v = cli_opt_arg(argc, argv, &i, "--db")))
 			db = v;
-		else if ((v = opt_value(argc, argv, &i, "--format")))
+		else if ((v = cli_opt_arg(argc, argv, &i, "--format")))
 			format = v;
 		else
 			return cli_usage_error("db info", "unknown option %s", argv[i]);

@@ -44,35 +44,6 @@ struct sbom_args {
 	enum sbom_format format;
 };
 
-/* The value of option argv[*i] ("--format json" or "--format=json"); moves
- * *i past what it used. NULL when the value is missing. */
-static const char *opt_value(int argc, char **argv, int *i, const char *eq)
-{
-	if (eq)
-		return eq + 1;
-	if (*i + 1 >= argc)
-		return NULL;
-	(*i)++;
-	return argv[*i];
-}
-
-static bool opt_is(const char *arg, const char *shortname, const char *longname,
-		   const char **eq)
-{
-	size_t n = strlen(longname);
-
-	*eq = NULL;
-	if (shortname && strcmp(arg, shortname) == 0)
-		return true;
-	if (strncmp(arg, longname, n) != 0)
-		return false;
-	if (arg[n] == '=') {
-		*eq = arg + n;
-		return true;
-	}
-	return arg[n] == '\0';
-}
-
 /* Returns -1 when parsing succeeded, else the exit code. */
 static int parse_args(int argc, char **argv, struct sbom_args *a)
 {
@@ -92,16 +63,16 @@ static int parse_args(int argc, char **argv, struct sbom_args *a)
 		}
 		if (strcmp(arg, "--") == 0) {
 			options_done = true;
-		} else if (opt_is(arg, "-f", "--format", &eq)) {
-			if (!(v = opt_value(argc, argv, &i, eq)))
+		} else if (cli_opt_is(arg, "-f", "--format", &eq)) {
+			if (!(v = cli_opt_value(argc, argv, &i, eq)))
 				return cli_usage_error("sbom", "%s needs a value", arg);
 			format = v;
-		} else if (opt_is(arg, "-o", "--output", &eq)) {
-			if (!(v = opt_value(argc, argv, &i, eq)) || !v[0])
+		} else if (cli_opt_is(arg, "-o", "--output", &eq)) {
+			if (!(v = cli_opt_value(argc, argv, &i, eq)) || !v[0])
 				return cli_usage_error("sbom", "%s needs a file name", arg);
 			a->output = v;
-		} else if (opt_is(arg, NULL, "--platform", &eq)) {
-			if (!(v = opt_value(argc, argv, &i, eq)))
+		} else if (cli_opt_is(arg, NULL, "--platform", &eq)) {
+			if (!(v = cli_opt_value(argc, argv, &i, eq)))
 				return cli_usage_error("sbom", "%s needs a value (os/arch[/variant])",
 						       arg);
 			a->platform = v;

@@ -2,6 +2,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -98,6 +99,41 @@ const char *cli_opt_value(int argc, char **argv, int *i, const char *eq)
 		return NULL;
 	(*i)++;
 	return argv[*i];
+}
+
+bool cli_is_opt(const char *arg, const char *name)
+{
+	size_t n = strlen(name);
+
+	return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
+}
+
+const char *cli_opt_arg(int argc, char **argv, int *i, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(argv[*i], name, n) != 0)
+		return NULL;
+	if (argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (argv[*i][n] != '\0' || *i + 1 >= argc)
+		return NULL;
+	(*i)++;
+	return argv[*i];
+}
+
+enum bw_err cli_split_list(struct bw_strv *sv, const char *list)
+{
+	char *copy = bw_strdup(list), *save = NULL, *tok;
+	enum bw_err result = BW_OK;
+
+	if (!copy)
+		return BW_ERR_NOMEM;
+	for (tok = strtok_r(copy, ", ", &save); tok && result == BW_OK; tok = strtok_r(NULL, ", ", &save))
+		if (*tok)
+			result = bw_strv_push(sv, tok);
+	free(copy);
+	return result;
 }
 
 static void usage(FILE *f)

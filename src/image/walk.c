@@ -867,36 +867,30 @@ static enum bw_err file_from_archive(struct image_walk_state *w, struct archive 
 				     struct bw_errbuf *eb)
 {
 	int64_t sz = archive_entry_size(e);
-	unsigned char head[STREAM_HEAD];
+	unsigned char head[STREAM_HEAD + 1];
 	size_t nhead;
 	uint64_t cap;
 	struct image_stream st;
 	struct node *nd;
-	char *data, *full;
+	char *data;
 	bool keep, stream;
 	enum bw_err result;
 
 	if (!w->stream_fn || sz < 0 || !stream_pattern(w, path))
 		return keep_from_archive(w, in, e, path, eb);
-	nhead = (uint64_t)sz < sizeof(head) ? (size_t)sz : sizeof(head);
-	data = malloc(nhead + 1);
-	if (!data)
-		return BW_ERR_NOMEM;
-	result = read_data(in, data, nhead, w->lname, path, eb);
+	nhead = (uint64_t)sz < STREAM_HEAD ? (size_t)sz : STREAM_HEAD;
+	result = read_data(in, (char *)head, nhead, w->lname, path, eb); /* writes head[nhead] */
 	if (result)
-		goto out_free;
-	memcpy(head, data, nhead);
+		return result;
 	keep = may_keep(w, path, (uint64_t)sz);
 	stream = stream_match(w, path, (uint64_t)sz, head, nhead, &cap) &&
 		 stream_record_ok(w, path);
 	if (!keep && !stream)
-		goto out_free;
-	full = realloc(data, (size_t)sz + 1);
-	if (!full) {
-		result = BW_ERR_NOMEM;
-		goto out_free;
-	}
-	data = full;
+		return BW_OK;
+	data = malloc((size_t)sz + 1);
+	if (!data)
+		return BW_ERR_NOMEM;
+	memcpy(data, head, nhead);
 	result = read_data(in, data + nhead, (size_t)sz - nhead, w->lname, path, eb);
 	if (result)
 		goto out_free;

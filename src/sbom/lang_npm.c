@@ -50,6 +50,7 @@ static const struct image_want npm_wants[] = {
 	{"**/package.json", 1 * MiB},
 	{"**/package-lock.json", 64 * MiB},
 	{"**/npm-shrinkwrap.json", 64 * MiB},
+	{"**/node_modules/.package-lock.json", 64 * MiB},
 	{"**/yarn.lock", 64 * MiB},
 	{"**/pnpm-lock.yaml", 64 * MiB},
 };
@@ -545,6 +546,28 @@ static enum bw_err npm_lock_mark_dev(struct sbom *sb, const struct image_file *f
 	return BW_OK;
 }
 
+/* DIR/node_modules/.package-lock.json (npm 7+) marks dev when DIR has no
+ * package-lock.json or npm-shrinkwrap.json of its own. */
+static enum bw_err npm_hidden_lock_dev(struct sbom *sb, const struct image_fs *fs,
+				       const char *dir, struct bw_errbuf *eb)
+{
+	static const char *const own[] = {"package-lock.json", "npm-shrinkwrap.json"};
+	const struct image_file *hidden;
+	char p[4096];
+
+	for (size_t i = 0; i < 2; i++) {
+		if ((size_t)snprintf(p, sizeof(p), "%s%s%s", dir, *dir ? "/" : "", own[i]) >=
+			    sizeof(p) ||
+		    image_fs_get(fs, p))
+			return BW_OK;
+	}
+	if ((size_t)snprintf(p, sizeof(p), "%s%snode_modules/.package-lock.json", dir,
+			     *dir ? "/" : "") >= sizeof(p))
+		return BW_OK;
+	hidden = image_fs_get(fs, p);
+	return hidden ? npm_lock_mark_dev(sb, hidden, dir, eb) : BW_OK;
+}
+
 /* ---- yarn.lock ------------------------------------------------------------- */
 
 /* Lines of a text file, with numbers, without the newline and trailing CR
@@ -962,6 +985,16 @@ out_root:
 	return result;
 }
 
+static bool npm_contains(const char *s, size_t n, const char *needle)
+{
+	size_t nl = strlen(needle);
+
+	for (size_t i = 0; s && i + nl <= n; i++)
+		if (s[i] == needle[0] && memcmp(s + i, needle, nl) == 0)
+			return true;
+	return false;
+}
+
 /* pj: the package.json beside the lockfile (NULL: none; then nothing is
  * marked dev). */
 static enum bw_err yarn_parse(struct sbom *sb, const char *data, size_t n, const char *pj,
@@ -976,7 +1009,8 @@ static enum bw_err yarn_parse(struct sbom *sb, const char *data, size_t n, const
 	const char *s;
 	size_t len;
 
-	berry = n > 0 && memmem(data, n, "\n__metadata:", 12) != NULL;
+	berry = npm_contains(data, n, "\n__metadata:") ||
+		(n >= 11 && memcmp(data, "__metadata:", 11) == 0);
 	while (result == BW_OK && npm_next_line(&it, &s, &len)) {
 		size_t ind = npm_indent(s, len);
 
@@ -997,8 +1031,8 @@ static enum bw_err yarn_parse(struct sbom *sb, const char *data, size_t n, const
 				continue;
 			result = yarn_header(&e, s, len, berry);
 			in_entry = true;
-			if (berry && len > 13 && memmem(s, len, "@workspace:", 11) &&
-			    !memmem(s, len, "@workspace:.\"", 13))
+			if (berry && npm_contains(s, len, "@workspace:") &&
+			    !npm_contains(s, len, "@workspace:.\""))
 				other_workspace = true;
 			continue;
 		}
@@ -1316,10 +1350,15 @@ static enum bw_err npm_parse(struct sbom *sb, const struct image_fs *fs,
 		if (npm_installed_name(f->path, name, sizeof(name)))
 			return sbom_parse_npm_package_json(sb, f->data, f->size, f->path,
 							   f->layer_digest, eb);
-		/* a project: its workspaces count when it is installed */
-		if (npm_in_node_modules(f->path) || !npm_installed_under(fs, dir) ||
-		    !strstr(f->data, "\"workspaces\""))
+		/* a project whose node_modules is installed: its workspaces count,
+		 * and without a package-lock.json npm's hidden lockfile marks dev
+		 * (the installed packages sort before DIR/package.json, so they
+		 * are all there) */
+		if (npm_in_node_modules(f->path) || !npm_installed_under(fs, dir))
 			return BW_OK;
+		result = npm_hidden_lock_dev(sb, fs, dir, eb);
+		if (result != BW_OK || !strstr(f->data, "\"workspaces\""))
+			return result;
 		result = bw_json_parse(f->data, f->size, f->path, &root, eb);
 		if (result != BW_OK)
 			return result;
@@ -1327,6 +1366,8 @@ static enum bw_err npm_parse(struct sbom *sb, const struct image_fs *fs,
 		json_decref(root);
 		return result;
 	}
+	if (strcmp(base, ".package-lock.json") == 0)
+		return BW_OK; /* read through the project's package.json */
 	if (npm_in_node_modules(f->path))
 		return BW_OK; /* a lockfile published inside a package */
 	installed = npm_installed_under(fs, dir);

@@ -411,6 +411,10 @@ struct toml {
 	size_t line;
 	const char *path;
 	struct bw_errbuf *eb;
+	/* when set: the "name" strings of the inline tables directly inside
+	 * the value being read (uv's `dependencies = [{ name = "x" }, ...]`) */
+	struct bw_strv *names;
+	enum bw_err names_result;
 };
 
 enum toml_type { TOML_OTHER, TOML_STRING, TOML_TABLE };
@@ -662,6 +666,9 @@ static enum bw_err toml_inline_table(struct toml *t, struct toml_val *v, int dep
 		result = toml_value(t, &item, depth + 1);
 		if (result != BW_OK)
 			return result;
+		if (t->names && depth == 1 && strcmp(key, "name") == 0 && item.type == TOML_STRING &&
+		    !item.truncated && t->names->n < 100000 && t->names_result == BW_OK)
+			t->names_result = bw_strv_push(t->names, item.str);
 		toml_ws(t);
 		if (t->p < t->end && *t->p == ',')
 			t->p++;
@@ -712,17 +719,100 @@ struct toml_pkg {
 	char version[PY_VERSION_MAX + 1];
 	bool dev, local, open;
 	size_t line;
+	struct bw_strv deps; /* uv: dependencies and optional-dependencies names */
 };
 
-static enum bw_err toml_pkg_flush(struct sbom *sb, struct toml_pkg *p, const char *path,
-				  const char *layer)
+/* uv's graph: edges from each package to its dependencies (by normalised
+ * name); the local packages (the project, workspace members) are the roots. */
+struct toml_graph {
+	struct bw_strv from, to, roots;
+};
+
+static void toml_graph_release(struct toml_graph *g)
+{
+	bw_strv_release(&g->from);
+	bw_strv_release(&g->to);
+	bw_strv_release(&g->roots);
+}
+
+static enum bw_err toml_pkg_flush(struct sbom *sb, struct toml_pkg *p, struct toml_graph *g,
+				  const char *path, const char *layer)
 {
 	enum bw_err result = BW_OK;
+	char *norm = p->name[0] ? sbom_python_normalize(p->name) : NULL;
 
-	if (p->open && p->name[0] && p->version[0] && !p->local)
+	if (p->name[0] && !norm)
+		result = BW_ERR_NOMEM;
+	if (result == BW_OK && p->open && p->name[0] && p->version[0] && !p->local)
 		result = py_add(sb, p->name, strlen(p->name), p->version, strlen(p->version), p->dev,
 				path, layer, NULL);
+	if (result == BW_OK && norm && p->local)
+		result = bw_strv_push(&g->roots, norm);
+	for (size_t i = 0; result == BW_OK && norm && i < p->deps.n; i++) {
+		char *to = sbom_python_normalize(p->deps.v[i]);
+
+		if (!to)
+			result = BW_ERR_NOMEM;
+		else if (g->from.n >= 1000000)
+			result = BW_ERR_LIMIT;
+		if (result == BW_OK)
+			result = bw_strv_push(&g->from, norm);
+		if (result == BW_OK)
+			result = bw_strv_push_owned(&g->to, to);
+		else
+			free(to);
+	}
+	free(norm);
+	bw_strv_release(&p->deps);
 	memset(p, 0, sizeof(*p));
+	return result;
+}
+
+static int toml_strcmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* uv records dev-ness only as the local packages' dev-dependencies: a
+ * package no local package reaches through dependencies (and optional
+ * dependencies, which are production extras) is dev. Marks sb->pkgs[first..]. */
+static enum bw_err toml_mark_dev(struct sbom *sb, size_t first, struct toml_graph *g)
+{
+	struct bw_strv reached = {0};
+	enum bw_err result = BW_OK;
+	size_t *order = NULL;
+
+	if (!g->roots.n)
+		return BW_OK;
+	order = bw_calloc(g->from.n + 1, sizeof(*order));
+	if (!order)
+		return BW_ERR_NOMEM;
+	for (size_t i = 0; i < g->roots.n && result == BW_OK; i++)
+		if (!bw_strv_contains(&reached, g->roots.v[i]))
+			result = bw_strv_push(&reached, g->roots.v[i]);
+	/* breadth first; reached doubles as the queue. Lockfiles hold hundreds
+	 * of packages, so the linear lookups stay cheap; the edge count is
+	 * capped by toml_pkg_flush. */
+	for (size_t q = 0; q < reached.n && result == BW_OK; q++)
+		for (size_t e = 0; e < g->from.n && result == BW_OK; e++)
+			if (strcmp(g->from.v[e], reached.v[q]) == 0 &&
+			    !bw_strv_contains(&reached, g->to.v[e]))
+				result = bw_strv_push(&reached, g->to.v[e]);
+	if (result == BW_OK)
+		qsort(reached.v, reached.n, sizeof(*reached.v), toml_strcmp);
+	for (size_t i = first; i < sb->npkgs && result == BW_OK; i++) {
+		char *norm = sbom_python_normalize(sb->pkgs[i].name);
+
+		if (!norm) {
+			result = BW_ERR_NOMEM;
+			break;
+		}
+		sb->pkgs[i].dev = !bsearch(&norm, reached.v, reached.n, sizeof(*reached.v),
+					   toml_strcmp);
+		free(norm);
+	}
+	free(order);
+	bw_strv_release(&reached);
 	return result;
 }
 
@@ -731,8 +821,10 @@ enum bw_err sbom_parse_python_toml_lock(struct sbom *sb, const char *data, size_
 {
 	struct toml t = {.p = data, .end = data + n, .line = 1, .path = path, .eb = eb};
 	struct toml_pkg pkg = {0};
+	struct toml_graph g = {0};
 	enum bw_err result = BW_OK;
-	bool in_pkg = false;
+	size_t first = sb->npkgs;
+	bool in_pkg = false, in_optional = false;
 	char key[256];
 
 	while (result == BW_OK) {
@@ -755,8 +847,10 @@ enum bw_err sbom_parse_python_toml_lock(struct sbom *sb, const char *data, size_
 			if (result != BW_OK)
 				break;
 			in_pkg = aot && strcmp(key, "package") == 0;
+			in_optional = !aot && strcmp(key, "package.optional-dependencies") == 0 &&
+				      pkg.open;
 			if (in_pkg) {
-				result = toml_pkg_flush(sb, &pkg, path, layer);
+				result = toml_pkg_flush(sb, &pkg, &g, path, layer);
 				pkg.open = true;
 				pkg.line = t.line - 1;
 			}
@@ -775,7 +869,14 @@ enum bw_err sbom_parse_python_toml_lock(struct sbom *sb, const char *data, size_
 			}
 			t.p++;
 			toml_ws(&t);
+			t.names = in_optional || (in_pkg && strcmp(key, "dependencies") == 0)
+					  ? &pkg.deps
+					  : NULL;
+			t.names_result = BW_OK;
 			result = toml_value(&t, &v, 0);
+			if (result == BW_OK)
+				result = t.names_result;
+			t.names = NULL;
 			if (result == BW_OK)
 				result = toml_eol(&t);
 			if (result != BW_OK || !in_pkg)
@@ -792,7 +893,13 @@ enum bw_err sbom_parse_python_toml_lock(struct sbom *sb, const char *data, size_
 		}
 	}
 	if (result == BW_OK)
-		result = toml_pkg_flush(sb, &pkg, path, layer);
+		result = toml_pkg_flush(sb, &pkg, &g, path, layer);
+	if (result == BW_OK)
+		result = toml_mark_dev(sb, first, &g);
+	else if (result == BW_ERR_LIMIT && !eb->msg[0])
+		bw_fail(eb, result, "%s: more than 1000000 dependencies", path);
+	bw_strv_release(&pkg.deps);
+	toml_graph_release(&g);
 	return result;
 }
 

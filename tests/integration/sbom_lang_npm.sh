@@ -93,6 +93,16 @@ elif proj=$(npm_project); then
 		"node_modules/express/package.json" "found_path is the package's package.json"
 	is "$(jq '[.warnings[]] | length' "$TMP/dir.json")" "0" "installed tree: no warnings"
 
+	# no package-lock.json: npm's hidden node_modules/.package-lock.json marks dev
+	cp -a "$proj" "$TMP/hidden"
+	rm "$TMP/hidden/package-lock.json"
+	"$BULWARK" sbom -f json "dir:$TMP/hidden" >"$TMP/hidden.json" 2>"$TMP/err"
+	npm_rows "$TMP/hidden.json" >"$TMP/got"
+	compare "installed tree without package-lock.json: equals npm ls --all" "$TMP/got" "$TMP/want"
+	npm_dev_rows "$TMP/hidden.json" >"$TMP/got-dev"
+	compare "installed tree without package-lock.json: dev marks from node_modules/.package-lock.json" "$TMP/got-dev" "$TMP/want-dev"
+	rm -rf "$TMP/hidden"
+
 	# the lockfile alone, as in a source checkout
 	mkdir -p "$TMP/lock"
 	cp "$proj/package.json" "$proj/package-lock.json" "$TMP/lock/"

@@ -7,7 +7,8 @@
 # rubygems-integration directories, /usr/lib/ruby/gems/3.1.0 and its
 # default gems) as "name (v1, default: v2)". The fixture is the debootstrap
 # root (lib.sh) copied once into $FIXTURES/debian-ruby with the ruby
-# packages installed by apt-get inside it.
+# packages installed by apt-get inside it. A Gemfile.lock written there by
+# Bundler (`bundle lock --local`) is checked against `bundle list`.
 . "$(dirname "$0")/lib.sh"
 
 RUBY_PKGS="ruby ruby-rack ruby-json ruby-thor ruby-nokogiri ruby-sinatra ruby-rspec"
@@ -65,8 +66,9 @@ else
 	fail "bulwark sbom dir:ROOTFS exits 0"
 	diag "$(head -5 "$TMP/err")"
 fi
-jq -r '.packages[] | select(.type == "gem") | "\(.name) \(.version)"' "$TMP/sbom.json" |
-	LC_ALL=C sort -u >"$TMP/got"
+# (tmp/ of the root holds other tests' scratch projects when tests run in parallel)
+jq -r '.packages[] | select(.type == "gem" and (.path | startswith("tmp/") | not)) | "\(.name) \(.version)"' \
+	"$TMP/sbom.json" | LC_ALL=C sort -u >"$TMP/got"
 if d=$(diff -u "$TMP/want" "$TMP/got"); then
 	pass "the gems are what gem list lists ($(wc -l <"$TMP/want") name-version pairs)"
 else
@@ -84,6 +86,31 @@ is "$(jq -r '[.packages[] | select(.type == "gem") | select(.purl != "pkg:gem/\(
 is "$(jq -r '[.packages[] | select(.type == "gem" and .name == "rack") | .licenses | join(",")] | unique | join(" ")' "$TMP/sbom.json")" \
 	"MIT" "rack's licence is its gemspec's"
 is "$(jq -r '.warnings | length' "$TMP/sbom.json")" "0" "no warnings"
+
+# ---- a Gemfile.lock written by Bundler in the root; truth: bundle list --------------
+APP=$(mktemp -d "$ROOTFS/tmp/bw-app.XXXXXX")
+trap 'rm -rf "$TMP" "$APP"' EXIT
+printf 'source "https://rubygems.org"\ngem "sinatra"\ngem "nokogiri"\ngem "thor"\ngroup :test do\n  gem "rspec"\nend\n' >"$APP/Gemfile"
+# Debian's ruby has Bundler as a default gem without the bundle executable
+bundle() {
+	chroot "$ROOTFS" sh -c "cd /tmp/${APP##*/} && ruby -e 'require \"bundler\"; load Gem.bin_path(\"bundler\", \"bundle\")' $*"
+}
+bundle lock --local >"$TMP/bundle.log" 2>&1
+bundle list 2>>"$TMP/bundle.log" | sed -n 's/^  \* \([^ ]*\) (\(.*\))$/\1 \2/p' | LC_ALL=C sort >"$TMP/want"
+if [ ! -s "$APP/Gemfile.lock" ] || [ ! -s "$TMP/want" ]; then
+	fail "bundle lock and bundle list work in the root"
+	diag "$(tail -5 "$TMP/bundle.log")"
+else
+	"$BULWARK" sbom --format json "dir:$APP" >"$TMP/app.json" 2>"$TMP/err"
+	jq -r '.packages[] | select(.type == "gem") | "\(.name) \(.version)"' "$TMP/app.json" |
+		LC_ALL=C sort >"$TMP/got"
+	if d=$(diff -u "$TMP/want" "$TMP/got"); then
+		pass "a Gemfile.lock written by Bundler lists what bundle list lists ($(wc -l <"$TMP/want") gems)"
+	else
+		fail "a Gemfile.lock written by Bundler lists what bundle list lists"
+		diag "$(echo "$d" | head -20)"
+	fi
+fi
 
 # ---- a Gemfile.lock in a source checkout: bulwark sbom dir:. ------------------------
 mkdir -p "$TMP/app/vendor"

@@ -15,8 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <cmocka.h>
 
+#include "image/image_int.h"
 #include "sbom/sbom.h"
 #include "sbom/sbom_int.h"
 
@@ -307,6 +310,88 @@ static void test_not_go_and_hostile(void **state)
 	sbom_free(sb);
 }
 
+/* A tar layer in memory: (path, bytes, len) triples; len 0: strlen. */
+struct tent {
+	const char *path;
+	const void *data;
+	size_t len;
+};
+
+static unsigned char *make_tar(const struct tent *ents, size_t n, size_t *outlen)
+{
+	struct archive *a = archive_write_new();
+	size_t cap = 1 << 20, used = 0;
+	unsigned char *m = malloc(cap);
+
+	assert_non_null(m);
+	archive_write_set_format_pax_restricted(a);
+	archive_write_set_bytes_in_last_block(a, 1);
+	assert_int_equal(archive_write_open_memory(a, m, cap, &used), ARCHIVE_OK);
+	for (size_t i = 0; i < n; i++) {
+		struct archive_entry *e = archive_entry_new();
+		size_t len = ents[i].len ? ents[i].len : strlen(ents[i].data);
+
+		archive_entry_set_pathname(e, ents[i].path);
+		archive_entry_set_filetype(e, AE_IFREG);
+		archive_entry_set_perm(e, 0755);
+		archive_entry_set_size(e, (la_int64_t)len);
+		assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+		archive_write_data(a, ents[i].data, len);
+		archive_entry_free(e);
+	}
+	assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+	archive_write_free(a);
+	*outlen = used;
+	return m;
+}
+
+/* sbom_catalog over two layers: the upper one whites out one binary,
+ * replaces one by a script and one by another Go binary; only the
+ * surviving versions' packages remain, with their own layer. */
+static void test_catalog_layers(void **state)
+{
+	static const char modtext2[] = "path\tex.com/tool\nmod\tex.com/tool\tv2.0.0\th1:q=\n";
+	unsigned char d1[2048], d2[2048], *e1, *e2, *t1, *t2;
+	size_t n1, n2, l1, l2;
+	struct image_mem_layer ls[2];
+	struct image *img = NULL;
+	struct sbom *sb = NULL;
+	struct bw_errbuf eb = {{0}};
+	char *got;
+
+	(void)state;
+	e1 = build_elf(true, false, true, d1, inline_data(d1, "go1.20.1", modtext), &n1);
+	e2 = build_elf(true, false, false, d2, inline_data(d2, "go1.21.0", modtext2), &n2);
+	{
+		const struct tent lower[] = {
+			{"usr/bin/a", e1, n1}, {"usr/bin/b", e1, n1}, {"opt/c", e1, n1},
+		};
+		const struct tent upper[] = {
+			{"usr/bin/.wh.a", "", 0}, {"usr/bin/b", "#!/bin/sh\n", 0}, {"opt/c", e2, n2},
+		};
+
+		t1 = make_tar(lower, 3, &l1);
+		t2 = make_tar(upper, 3, &l2);
+	}
+	memset(ls, 0, sizeof(ls));
+	ls[0].data = t1;
+	ls[0].len = l1;
+	ls[1].data = t2;
+	ls[1].len = l2;
+	assert_int_equal(image_open_mem(ls, 2, &img, &eb), BW_OK);
+	assert_int_equal(sbom_catalog(img, NULL, &sb, &eb), BW_OK);
+	got = pkgs_text(sb);
+	assert_string_equal(got, "ex.com/tool v2.0.0 pkg:golang/ex.com/tool@v2.0.0 opt/c\n"
+				 "stdlib go1.21.0 pkg:golang/stdlib@1.21.0 opt/c\n");
+	free(got);
+	sbom_free(sb);
+	image_free(img);
+	free(t1);
+	free(t2);
+	free(e1);
+	free(e2);
+}
+
 static int tool(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {
@@ -343,6 +428,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_inline_be64),
 		cmocka_unit_test(test_modinfo_main_module),
 		cmocka_unit_test(test_not_go_and_hostile),
+		cmocka_unit_test(test_catalog_layers),
 	};
 
 	bw_log_set_level(BW_LOG_ERROR); /* the warnings tested are in the sbom */

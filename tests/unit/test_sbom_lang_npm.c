@@ -247,6 +247,24 @@ static void test_installed(void **state)
 	sbom_free(sb);
 	rm_tree(root);
 
+	/* no package-lock.json: npm's hidden lockfile in node_modules marks dev */
+	memcpy(root, "/tmp/bw-npm-test.XXXXXX", sizeof(root));
+	assert_non_null(mkdtemp(root));
+	write_tree(root, true);
+	{
+		char from[1100], to[1100];
+
+		snprintf(from, sizeof(from), "%s/package-lock.json", root);
+		snprintf(to, sizeof(to), "%s/node_modules/.package-lock.json", root);
+		assert_int_equal(rename(from, to), 0);
+	}
+	sb = catalog_dir(root);
+	got = npm_rows(sb);
+	assert_string_equal(got, "@s/b\t2.0.0\tfalse\na\t1.0.0\tfalse\nc\t3.0.0\ttrue\n");
+	free(got);
+	sbom_free(sb);
+	rm_tree(root);
+
 	/* the same project without node_modules: the lockfile is the source */
 	memcpy(root, "/tmp/bw-npm-test.XXXXXX", sizeof(root));
 	assert_non_null(mkdtemp(root));

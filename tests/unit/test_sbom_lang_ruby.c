@@ -3,7 +3,9 @@
  * lists (*.expected) were written by hand from the files' text: the
  * gemspecs are RubyGems' generated shape (new and old) and real Debian ones
  * (ruby-rack's, Ruby's default json gem), the Gemfile.lock follows Bundler's
- * lockfile format (GIT, PATH, GEM with platform variants).
+ * lockfile format (GIT, PATH, GEM with platform variants); bundler/ holds
+ * a Gemfile.lock written by Bundler itself, its expected list from
+ * `bundle list`.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -92,6 +94,15 @@ static void test_gemfile_lock(void **state)
 	(void)state;
 	check_file(sbom_parse_gemfile_lock, DATA "/Gemfile.lock", DATA "/Gemfile.lock.expected",
 		   false);
+}
+
+/* Written by Bundler 2.3.7 (`bundle lock --local` in the Debian root of
+ * sbom_lang_ruby.sh); expected: `bundle list` of the same project. */
+static void test_gemfile_lock_bundler(void **state)
+{
+	(void)state;
+	check_file(sbom_parse_gemfile_lock, DATA "/bundler/Gemfile.lock",
+		   DATA "/bundler/Gemfile.lock.expected", false);
 }
 
 /* Every gemspec of the fixture's specifications/ (and default/) together. */
@@ -239,10 +250,12 @@ static void test_catalog_dir(void **state)
 	struct bw_errbuf eb = {{0}};
 	size_t lock = 0, specs = 0;
 	char *want_lock = read_all(DATA "/Gemfile.lock.expected", NULL);
+	char *want_bundler = read_all(DATA "/bundler/Gemfile.lock.expected", NULL);
 	char *want_specs = read_all(DATA "/specifications.expected", NULL);
 
 	(void)state;
 	assert_non_null(want_lock);
+	assert_non_null(want_bundler);
 	assert_non_null(want_specs);
 	if (sbom_catalog_ref("dir:" DATA, NULL, NULL, &sb, &eb) != BW_OK)
 		fail_msg("%s", eb.msg);
@@ -252,7 +265,8 @@ static void test_catalog_dir(void **state)
 		if (p->type != SBOM_PKG_GEM)
 			continue;
 		assert_string_not_equal(p->name, "should-not-appear");
-		if (strcmp(p->found_path, "Gemfile.lock") == 0)
+		if (strcmp(p->found_path, "Gemfile.lock") == 0 ||
+		    strcmp(p->found_path, "bundler/Gemfile.lock") == 0)
 			lock++;
 		else if (bw_str_starts_with(p->found_path, "specifications/"))
 			specs++;
@@ -261,12 +275,15 @@ static void test_catalog_dir(void **state)
 	}
 	for (char *c = want_lock; (c = strchr(c, '\n')); c++)
 		lock--;
+	for (char *c = want_bundler; (c = strchr(c, '\n')); c++)
+		lock--;
 	for (char *c = want_specs; (c = strchr(c, '\n')); c++)
 		specs--;
 	assert_int_equal(lock, 0);
 	assert_int_equal(specs, 0);
 	assert_int_equal(sb->warnings.n, 0);
 	free(want_lock);
+	free(want_bundler);
 	free(want_specs);
 	sbom_free(sb);
 }
@@ -274,7 +291,8 @@ static void test_catalog_dir(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_gemfile_lock), cmocka_unit_test(test_gemspecs),
+		cmocka_unit_test(test_gemfile_lock), cmocka_unit_test(test_gemfile_lock_bundler),
+		cmocka_unit_test(test_gemspecs),
 		cmocka_unit_test(test_purl),	     cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_edges),	     cmocka_unit_test(test_catalog_dir),
 	};
