@@ -773,46 +773,113 @@ static int toml_strcmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+struct toml_edge {
+	const char *from, *to;
+};
+
+static int toml_edge_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct toml_edge *)a)->from, ((const struct toml_edge *)b)->from);
+}
+
+/* Index of s in the sorted unique nodes, or -1. */
+static ptrdiff_t toml_node(const struct bw_strv *nodes, const char *s)
+{
+	char **hit = bsearch(&s, nodes->v, nodes->n, sizeof(*nodes->v), toml_strcmp);
+
+	return hit ? hit - nodes->v : -1;
+}
+
 /* uv records dev-ness only as the local packages' dev-dependencies: a
  * package no local package reaches through dependencies (and optional
- * dependencies, which are production extras) is dev. Marks sb->pkgs[first..]. */
+ * dependencies, which are production extras) is dev. Marks sb->pkgs[first..]
+ * (nothing when the lockfile has no local package). */
 static enum bw_err toml_mark_dev(struct sbom *sb, size_t first, struct toml_graph *g)
 {
-	struct bw_strv reached = {0};
+	struct bw_strv nodes = {0};
+	struct toml_edge *edges = NULL;
+	size_t ne = g->from.n, *queue = NULL, qn = 0;
+	bool *seen = NULL;
 	enum bw_err result = BW_OK;
-	size_t *order = NULL;
 
 	if (!g->roots.n)
 		return BW_OK;
-	order = bw_calloc(g->from.n + 1, sizeof(*order));
-	if (!order)
-		return BW_ERR_NOMEM;
+	for (size_t i = 0; i < ne && result == BW_OK; i++)
+		if ((result = bw_strv_push(&nodes, g->from.v[i])) == BW_OK)
+			result = bw_strv_push(&nodes, g->to.v[i]);
 	for (size_t i = 0; i < g->roots.n && result == BW_OK; i++)
-		if (!bw_strv_contains(&reached, g->roots.v[i]))
-			result = bw_strv_push(&reached, g->roots.v[i]);
-	/* breadth first; reached doubles as the queue. Lockfiles hold hundreds
-	 * of packages, so the linear lookups stay cheap; the edge count is
-	 * capped by toml_pkg_flush. */
-	for (size_t q = 0; q < reached.n && result == BW_OK; q++)
-		for (size_t e = 0; e < g->from.n && result == BW_OK; e++)
-			if (strcmp(g->from.v[e], reached.v[q]) == 0 &&
-			    !bw_strv_contains(&reached, g->to.v[e]))
-				result = bw_strv_push(&reached, g->to.v[e]);
-	if (result == BW_OK)
-		qsort(reached.v, reached.n, sizeof(*reached.v), toml_strcmp);
-	for (size_t i = first; i < sb->npkgs && result == BW_OK; i++) {
+		result = bw_strv_push(&nodes, g->roots.v[i]);
+	if (result != BW_OK)
+		goto out_free;
+	bw_strv_sort(&nodes);
+	{
+		size_t k = 0;
+
+		for (size_t i = 0; i < nodes.n; i++) {
+			if (k && strcmp(nodes.v[k - 1], nodes.v[i]) == 0) {
+				free(nodes.v[i]);
+				continue;
+			}
+			nodes.v[k++] = nodes.v[i];
+		}
+		nodes.n = k;
+	}
+	edges = bw_calloc(ne + 1, sizeof(*edges));
+	seen = bw_calloc(nodes.n + 1, sizeof(*seen));
+	queue = bw_calloc(nodes.n + 1, sizeof(*queue));
+	if (!edges || !seen || !queue) {
+		result = BW_ERR_NOMEM;
+		goto out_free;
+	}
+	for (size_t i = 0; i < ne; i++)
+		edges[i] = (struct toml_edge){g->from.v[i], g->to.v[i]};
+	qsort(edges, ne, sizeof(*edges), toml_edge_cmp);
+	for (size_t i = 0; i < g->roots.n; i++) {
+		ptrdiff_t k = toml_node(&nodes, g->roots.v[i]);
+
+		if (k >= 0 && !seen[k]) {
+			seen[k] = true;
+			queue[qn++] = (size_t)k;
+		}
+	}
+	for (size_t q = 0; q < qn; q++) {
+		const char *cur = nodes.v[queue[q]];
+		size_t lo = 0, hi = ne;
+
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (strcmp(edges[mid].from, cur) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < ne && strcmp(edges[lo].from, cur) == 0; lo++) {
+			ptrdiff_t k = toml_node(&nodes, edges[lo].to);
+
+			if (k >= 0 && !seen[k]) {
+				seen[k] = true;
+				queue[qn++] = (size_t)k;
+			}
+		}
+	}
+	for (size_t i = first; i < sb->npkgs; i++) {
 		char *norm = sbom_python_normalize(sb->pkgs[i].name);
+		ptrdiff_t k;
 
 		if (!norm) {
 			result = BW_ERR_NOMEM;
 			break;
 		}
-		sb->pkgs[i].dev = !bsearch(&norm, reached.v, reached.n, sizeof(*reached.v),
-					   toml_strcmp);
+		k = toml_node(&nodes, norm);
+		sb->pkgs[i].dev = !(k >= 0 && seen[k]);
 		free(norm);
 	}
-	free(order);
-	bw_strv_release(&reached);
+out_free:
+	free(queue);
+	free(seen);
+	free(edges);
+	bw_strv_release(&nodes);
 	return result;
 }
 

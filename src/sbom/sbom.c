@@ -194,6 +194,8 @@ static const struct image_want catalog_wants[] = {
 	{"var/lib/dpkg/status", 32 * MiB},
 	{"var/lib/dpkg/status.d/*", 4 * MiB},
 	{"usr/share/doc/*/copyright", 1 * MiB},
+	/* dpkg file lists: which distro package owns a language package's file */
+	{"var/lib/dpkg/info/*.list", 8 * MiB},
 	/* apk */
 	{"lib/apk/db/installed", 64 * MiB},
 	/* rpm: SQLite, Berkeley DB hash, NDB; both database directories */
@@ -503,6 +505,126 @@ static enum bw_err catalog_languages(struct sbom *sb, const struct image_fs *fs)
 	return BW_OK;
 }
 
+/* ---- ownership ---------------------------------------------------------
+ *
+ * A language package found in a file that a distro package installed
+ * (Debian's python3-yaml ships PyYAML's METADATA, runc's Go binary is in
+ * the runc .deb) is tied to that package: pkg->owner names it. The scan
+ * then leaves its matching to the distro's data, which knows the distro's
+ * patches (docs/sbom-model.md). The owner comes from dpkg's own file lists,
+ * var/lib/dpkg/info/PKG[:ARCH].list, one absolute path per line. */
+
+struct owned_path {
+	const char *path; /* the package's file, clean (no leading '/') */
+	size_t pkg;       /* index into sb->pkgs */
+};
+
+static int cmp_owned(const void *a, const void *b)
+{
+	return strcmp(((const struct owned_path *)a)->path, ((const struct owned_path *)b)->path);
+}
+
+/* The file a package came from: a nested archive "a.war!WEB-INF/lib/b.jar"
+ * is owned through its outermost archive. Returns a malloc'd clean path. */
+static char *owner_key(const char *found_path)
+{
+	size_t n = strcspn(found_path, "!");
+
+	return bw_strndup(found_path, n);
+}
+
+static void set_owner_from_list(struct sbom *sb, struct owned_path *want, size_t nwant,
+				const struct image_file *f)
+{
+	char pkgname[256];
+	const char *base = bw_path_base(f->path);
+	size_t bl = strlen(base) - strlen(".list");
+	size_t off = 0;
+
+	/* "libc6:amd64.list" -> "libc6" */
+	if (bl >= sizeof(pkgname))
+		return;
+	memcpy(pkgname, base, bl);
+	pkgname[bl] = '\0';
+	pkgname[strcspn(pkgname, ":")] = '\0';
+	while (off < f->size) {
+		const char *line = f->data + off, *nl = memchr(line, '\n', f->size - off);
+		size_t len = nl ? (size_t)(nl - line) : f->size - off;
+		char path[4096];
+		struct owned_path key, *hit;
+
+		off += len + (nl ? 1 : 0);
+		while (len && line[0] == '/')
+			line++, len--;
+		if (len == 0 || len >= sizeof(path))
+			continue;
+		memcpy(path, line, len);
+		path[len] = '\0';
+		/* merged /usr: dpkg may list /bin/x for what the image has at
+		 * usr/bin/x, so try both spellings */
+		for (int pass = 0; pass < 2; pass++) {
+			char alt[4096 + 4];
+
+			key.path = path;
+			if (pass == 1) {
+				if ((size_t)snprintf(alt, sizeof(alt), "usr/%s", path) >= sizeof(alt))
+					break;
+				key.path = alt;
+			}
+			hit = bsearch(&key, want, nwant, sizeof(*want), cmp_owned);
+			if (!hit)
+				continue;
+			/* every package at this path (bsearch finds one of a run) */
+			while (hit > want && strcmp(hit[-1].path, key.path) == 0)
+				hit--;
+			for (; hit < want + nwant && strcmp(hit->path, key.path) == 0; hit++) {
+				struct sbom_pkg *p = &sb->pkgs[hit->pkg];
+
+				if (!p->owner)
+					p->owner = bw_strdup(pkgname);
+			}
+		}
+	}
+}
+
+static enum bw_err catalog_owners(struct sbom *sb, const struct image_fs *fs)
+{
+	struct owned_path *want;
+	size_t nwant = 0;
+	enum bw_err result = BW_OK;
+
+	want = bw_calloc(sb->npkgs ? sb->npkgs : 1, sizeof(*want));
+	if (!want)
+		return BW_ERR_NOMEM;
+	for (size_t i = 0; i < sb->npkgs; i++) {
+		const struct sbom_pkg *p = &sb->pkgs[i];
+
+		if (p->type == SBOM_PKG_DEB || p->type == SBOM_PKG_APK || p->type == SBOM_PKG_RPM ||
+		    !p->found_path || p->owner)
+			continue;
+		want[nwant].path = owner_key(p->found_path);
+		if (!want[nwant].path) {
+			result = BW_ERR_NOMEM;
+			goto out_free;
+		}
+		want[nwant++].pkg = i;
+	}
+	if (nwant == 0)
+		goto out_free;
+	qsort(want, nwant, sizeof(*want), cmp_owned);
+	for (size_t i = 0; i < image_fs_count(fs); i++) {
+		const struct image_file *f = image_fs_at(fs, i);
+
+		if (bw_path_match("var/lib/dpkg/info/*.list", f->path))
+			set_owner_from_list(sb, want, nwant, f);
+	}
+out_free:
+	for (size_t i = 0; i < nwant; i++)
+		free((char *)want[i].path);
+	free(want);
+	return result;
+}
+
 enum bw_err sbom_catalog(struct image *img, const struct sbom_opts *opts, struct sbom **out,
 			 struct bw_errbuf *eb)
 {
@@ -578,6 +700,8 @@ enum bw_err sbom_catalog(struct image *img, const struct sbom_opts *opts, struct
 	if (catalog_deb_licenses(sb, fs) != BW_OK)
 		goto out_nomem;
 	if (catalog_languages(sb, fs) != BW_OK)
+		goto out_nomem;
+	if (catalog_owners(sb, fs) != BW_OK)
 		goto out_nomem;
 	for (size_t i = 0; i < sb->npkgs; i++) {
 		if (sb->pkgs[i].purl)

@@ -227,7 +227,10 @@ static void test_toml(void **state)
 		"[[package]]\n"
 		"name = \"root\"\n"
 		"version = \"0.1.0\"\n"
-		"source = { virtual = \".\" }\n";
+		"source = { virtual = \".\" }\n"
+		"dependencies = [\n  { name = \"B\" },  # normalised: b\n]\n"
+		"[package.dev-dependencies]\n"
+		"dev = [{ name = \"lit-eral\" }]\n";
 	static const char *const bad[] = {
 		"[[package]]\nname = \"x\nversion = \"1\"\n",     /* newline in a string */
 		"[[package]]\nname = \"x\" junk\n",                /* text after a value */
@@ -248,7 +251,7 @@ static void test_toml(void **state)
 	got = py_rows(sb);
 	/* 'lit\eral' is not a PEP 508 name; "1.0\u00e9" decodes to a version
 	 * with a non-ASCII char (kept: versions are only checked for blanks);
-	 * root is the project itself */
+	 * root is the project itself; b is reached from it, so not dev */
 	assert_string_equal(got, "b\t2.0\tfalse\n");
 	free(got);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
