@@ -146,13 +146,23 @@ struct image_stream_want {
 	size_t max_size;
 	const char *magic; /* NULL: any content */
 	size_t magic_len;
+	unsigned flags;    /* IMAGE_STREAM_SEQUENTIAL */
 };
+
+/* The magic does not filter: a layer file that starts with it is handed
+ * with a forward-only reader (struct image_stream.read) and is never held
+ * in memory; a file that does not (a zip behind a shell-script stub) is
+ * handed buffered as usual. Sequential only when this is the one want that
+ * takes the file and no other want keeps it; dir: sources always give
+ * read_at. */
+#define IMAGE_STREAM_SEQUENTIAL 1u
 
 /* One streamed file, valid during the callback only. In a layer the whole
  * entry is read into memory (bounded by the want's max_size and freed after
  * the callbacks: at most one streamed file is held at a time) and data is
  * set; in a dir: source data is NULL and read_at reads the file with pread.
- * Use image_stream_read() for either. */
+ * Use image_stream_read() for either. A sequential stream (see
+ * IMAGE_STREAM_SEQUENTIAL) has neither: only read(), front to back. */
 struct image_stream {
 	const char *path;         /* clean path, no leading '/' */
 	uint64_t size;
@@ -160,9 +170,13 @@ struct image_stream {
 	size_t layer_index;
 	const char *layer_digest; /* NULL for dir: */
 	const unsigned char *data; /* the whole content, or NULL */
-	/* bytes read (< n only at the end), -1 on a read error */
+	/* bytes read (< n only at the end), -1 on a read error; NULL for a
+	 * sequential stream */
 	ssize_t (*read_at)(const struct image_stream *s, void *buf, size_t n, uint64_t off);
-	int fd; /* private to read_at */
+	/* sequential streams only: the next bytes (0 at the end, -1 on error) */
+	ssize_t (*read)(const struct image_stream *s, void *buf, size_t n);
+	int fd;     /* private to read_at */
+	void *priv; /* private to read */
 };
 
 /* Read exactly n bytes at off; BW_ERR_FORMAT naming the path and offset when

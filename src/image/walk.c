@@ -718,9 +718,66 @@ bool image_walk_streams(const struct image *img, const char *path)
 
 static bool magic_ok(const struct image_stream_want *sw, const unsigned char *head, size_t nhead)
 {
-	if (!sw->magic || !sw->magic_len)
-		return true;
+	if (!sw->magic || !sw->magic_len || (sw->flags & IMAGE_STREAM_SEQUENTIAL))
+		return true; /* a sequential want's magic only picks the mode */
 	return sw->magic_len <= nhead && memcmp(head, sw->magic, sw->magic_len) == 0;
+}
+
+/* The one want that takes this file, when it is sequential and its magic
+ * matches: the file is then read front to back, never buffered. */
+static bool sequential(const struct image_walk_state *w, const char *path,
+		       const unsigned char *head, size_t nhead)
+{
+	const struct image_stream_want *one = NULL;
+
+	for (size_t i = 0; i < w->nswants; i++) {
+		const struct image_stream_want *sw = &w->swants[i];
+
+		if (!sw->pattern || !bw_path_match(sw->pattern, path) || !magic_ok(sw, head, nhead))
+			continue;
+		if (one)
+			return false;
+		one = sw;
+	}
+	return one && (one->flags & IMAGE_STREAM_SEQUENTIAL) && one->magic &&
+	       one->magic_len <= nhead && memcmp(head, one->magic, one->magic_len) == 0;
+}
+
+/* The forward-only reader of a sequential stream: the sniffed head, then
+ * the rest of the tar entry. */
+struct seq_io {
+	struct archive *in;
+	const unsigned char *head;
+	size_t nhead, hpos;
+	uint64_t left;
+	bool failed;
+};
+
+static ssize_t seq_read(const struct image_stream *s, void *buf, size_t n)
+{
+	struct seq_io *q = s->priv;
+	la_ssize_t r;
+
+	if (q->failed)
+		return -1;
+	if (q->hpos < q->nhead) {
+		if (n > q->nhead - q->hpos)
+			n = q->nhead - q->hpos;
+		memcpy(buf, q->head + q->hpos, n);
+		q->hpos += n;
+		return (ssize_t)n;
+	}
+	if (!q->left || !n)
+		return 0;
+	if (n > q->left)
+		n = (size_t)q->left;
+	r = archive_read_data(q->in, buf, n);
+	if (r <= 0) {
+		q->failed = true; /* corrupt or truncated layer */
+		return -1;
+	}
+	q->left -= (uint64_t)r;
+	return (ssize_t)r;
 }
 
 /* Stream wants that take this file (pattern and magic); warns for those
@@ -844,6 +901,9 @@ enum bw_err image_stream_read(const struct image_stream *s, void *buf, size_t n,
 {
 	ssize_t r;
 
+	if (!s->read_at)
+		return bw_fail(eb, BW_ERR_USAGE, "%s: a sequential stream has no random access",
+			       s->path);
 	if (off > s->size || n > s->size - off)
 		return bw_fail(eb, BW_ERR_FORMAT, "%s: %zu bytes at offset %llu: past the end (%llu bytes)",
 			       s->path, n, (unsigned long long)off, (unsigned long long)s->size);
@@ -887,6 +947,27 @@ static enum bw_err file_from_archive(struct image_walk_state *w, struct archive 
 		 stream_record_ok(w, path);
 	if (!keep && !stream)
 		return BW_OK;
+	if (!keep && sequential(w, path, head, nhead)) {
+		struct seq_io q = {.in = in, .head = head, .nhead = nhead, .left = (uint64_t)sz - nhead};
+
+		memset(&st, 0, sizeof(st));
+		st.path = path;
+		st.size = (uint64_t)sz;
+		st.mode = archive_entry_mode(e);
+		st.layer_index = w->layer;
+		st.layer_digest = w->layer_digest;
+		st.read = seq_read;
+		st.priv = &q;
+		st.fd = -1;
+		result = stream_call(w, &st, head, nhead, eb);
+		if (result)
+			return result;
+		if (q.failed)
+			return bw_fail(eb, BW_ERR_FORMAT, "%s: truncated or corrupt at %s: %s", w->lname,
+				       path, archive_error_string(in) ? archive_error_string(in) : "?");
+		return stream_record(w, path, w->layer, w->layer_digest, (uint64_t)sz,
+				     archive_entry_mode(e));
+	}
 	data = malloc((size_t)sz + 1);
 	if (!data)
 		return BW_ERR_NOMEM;

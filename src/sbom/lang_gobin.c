@@ -609,7 +609,7 @@ static enum bw_err gobin_stream(struct sbom *sb, const struct image_stream *st,
  * Go binaries seen in images are under 200 MB; a layer's binary is held in
  * memory during the callback, so this is also the peak for one file. */
 static const struct image_stream_want gobin_swants[] = {
-	{"**", 256u << 20, SBOM_ELF_MAGIC, 4},
+	{"**", 256u << 20, SBOM_ELF_MAGIC, 4, 0},
 };
 
 const struct sbom_lang_cataloger sbom_cat_gobin = {

@@ -63,8 +63,27 @@ static void jwarn(struct jctx *jc, const char *fmt, ...)
 struct zsrc {
 	const struct image_stream *st;
 	uint64_t pos;
+	struct bw_hash sha1; /* sequential streams: hashed as read */
+	bool failed;
 	unsigned char buf[JAVA_IO];
 };
+
+/* A sequential stream (a layer entry read front to back): the zip is read
+ * from its local headers, and the SHA-1 is taken on the way. */
+static la_ssize_t z_read_seq(struct archive *a, void *ud, const void **buf)
+{
+	struct zsrc *z = ud;
+	ssize_t n = z->st->read(z->st, z->buf, sizeof(z->buf));
+
+	if (n < 0 || (n > 0 && bw_hash_update(&z->sha1, z->buf, (size_t)n) != BW_OK)) {
+		z->failed = true;
+		archive_set_error(a, EIO, "read error at offset %llu", (unsigned long long)z->pos);
+		return -1;
+	}
+	z->pos += (uint64_t)n;
+	*buf = z->buf;
+	return n;
+}
 
 static la_ssize_t z_read(struct archive *a, void *ud, const void **buf)
 {
@@ -450,26 +469,35 @@ static enum bw_err scan_archive(struct jctx *jc, const struct image_stream *st, 
 	struct pom *poms = NULL;
 	size_t npoms = 0, pcap = 0, entries = 0, mflen = 0;
 	char *mf = NULL, sha1[41];
-	enum bw_err result;
+	enum bw_err result = BW_OK;
+	bool seq;
 	int r;
 
-	result = sha1_stream(st, sha1);
-	if (result == BW_ERR_IO)
-		return bw_fail(eb, BW_ERR_IO, "%s: read error", apath);
-	if (result)
-		return result;
+	seq = !st->read_at;
+	if (!seq) {
+		result = sha1_stream(st, sha1);
+		if (result == BW_ERR_IO)
+			return bw_fail(eb, BW_ERR_IO, "%s: read error", apath);
+		if (result)
+			return result;
+	}
 	z = calloc(1, sizeof(*z));
 	a = archive_read_new();
-	if (!z || !a) {
+	if (!z || !a || (seq && bw_hash_init(&z->sha1, BW_HASH_SHA1) != BW_OK)) {
 		free(z);
 		archive_read_free(a);
 		return BW_ERR_NOMEM;
 	}
 	z->st = st;
-	archive_read_support_format_zip(a);
-	archive_read_set_read_callback(a, z_read);
-	archive_read_set_seek_callback(a, z_seek);
-	archive_read_set_skip_callback(a, z_skip);
+	if (seq) {
+		archive_read_support_format_zip_streamable(a);
+		archive_read_set_read_callback(a, z_read_seq);
+	} else {
+		archive_read_support_format_zip(a);
+		archive_read_set_read_callback(a, z_read);
+		archive_read_set_seek_callback(a, z_seek);
+		archive_read_set_skip_callback(a, z_skip);
+	}
 	archive_read_set_callback_data(a, z);
 	r = archive_read_open1(a);
 	if (r != ARCHIVE_OK) {
@@ -527,11 +555,31 @@ static enum bw_err scan_archive(struct jctx *jc, const struct image_stream *st, 
 			result = scan_nested(jc, a, apath, name, depth);
 		}
 	}
+	if (seq && result == BW_OK) {
+		/* the rest of the bytes, for the SHA-1 of the whole archive */
+		ssize_t n;
+
+		while (!z->failed && (n = st->read(st, z->buf, sizeof(z->buf))) > 0)
+			if (bw_hash_update(&z->sha1, z->buf, (size_t)n) != BW_OK)
+				z->failed = true;
+		if (z->failed || n < 0) {
+			result = bw_fail(eb, BW_ERR_IO, "%s: read error at offset %llu", apath,
+					 (unsigned long long)z->pos);
+			goto out_free;
+		}
+		if (bw_hash_final_hex(&z->sha1, sha1, sizeof(sha1)) != BW_OK) {
+			result = BW_ERR_NOMEM;
+			goto out_free;
+		}
+		seq = false; /* hash state released */
+	}
 	for (size_t i = 0; i < npoms && result == BW_OK; i++)
 		result = add_maven(jc, poms[i].group, poms[i].artifact, poms[i].version, apath, sha1);
 	if (result == BW_OK && !npoms && mf)
 		result = manifest_pkg(jc, mf, mflen, apath, sha1);
 out_free:
+	if (seq)
+		bw_hash_release(&z->sha1);
 	for (size_t i = 0; i < npoms; i++)
 		pom_release(&poms[i]);
 	free(poms);
@@ -555,15 +603,17 @@ static enum bw_err java_stream(struct sbom *sb, const struct image_stream *st,
 	return sbom_parse_java_archive(sb, st, eb);
 }
 
-/* A top-level archive is held in memory while it is read when it comes
- * from a layer (dir: reads it in place): 512 MiB caps that. No magic: an
- * executable jar starts with a shell script; the zip reader finds the
- * central directory from the end. */
+/* An archive that starts with a zip local header is read front to back as
+ * the layer streams (IMAGE_STREAM_SEQUENTIAL: never held in memory); one
+ * that does not (an executable jar starts with a shell script) is held in
+ * memory from a layer, 512 MiB at most, and read from its central
+ * directory; dir: reads every archive in place. */
+#define ZIP_LOCAL "PK\x03\x04"
 static const struct image_stream_want java_swants[] = {
-	{"**/*.jar", 512u << 20, NULL, 0},
-	{"**/*.war", 512u << 20, NULL, 0},
-	{"**/*.ear", 512u << 20, NULL, 0},
-	{"**/*.par", 512u << 20, NULL, 0},
+	{"**/*.jar", 512u << 20, ZIP_LOCAL, 4, IMAGE_STREAM_SEQUENTIAL},
+	{"**/*.war", 512u << 20, ZIP_LOCAL, 4, IMAGE_STREAM_SEQUENTIAL},
+	{"**/*.ear", 512u << 20, ZIP_LOCAL, 4, IMAGE_STREAM_SEQUENTIAL},
+	{"**/*.par", 512u << 20, ZIP_LOCAL, 4, IMAGE_STREAM_SEQUENTIAL},
 };
 
 const struct sbom_lang_cataloger sbom_cat_java = {

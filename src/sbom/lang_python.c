@@ -57,6 +57,7 @@ static const struct image_want python_wants[] = {
 	{"**/poetry.lock", 64 * MiB},
 	{"**/uv.lock", 64 * MiB},
 	{"**/Pipfile.lock", 64 * MiB},
+	{"**/pyproject.toml", 1 * MiB}, /* roots of a poetry.lock, for dev marks */
 };
 
 /* ---- names and packages ------------------------------------------------ */
@@ -414,6 +415,8 @@ struct toml {
 	/* when set: the "name" strings of the inline tables directly inside
 	 * the value being read (uv's `dependencies = [{ name = "x" }, ...]`) */
 	struct bw_strv *names;
+	/* when set: the strings directly inside the array being read */
+	struct bw_strv *strings;
 	enum bw_err names_result;
 };
 
@@ -626,6 +629,9 @@ static enum bw_err toml_array(struct toml *t, int depth)
 		result = toml_value(t, &item, depth + 1);
 		if (result != BW_OK)
 			return result;
+		if (t->strings && depth == 0 && item.type == TOML_STRING && !item.truncated &&
+		    t->strings->n < 100000 && t->names_result == BW_OK)
+			t->names_result = bw_strv_push(t->strings, item.str);
 		toml_ws_nl(t);
 		if (t->p < t->end && *t->p == ',')
 			t->p++;
@@ -883,15 +889,20 @@ out_free:
 	return result;
 }
 
-enum bw_err sbom_parse_python_toml_lock(struct sbom *sb, const char *data, size_t n,
-					const char *path, const char *layer, struct bw_errbuf *eb)
+/* roots: the production dependencies named by the pyproject.toml beside a
+ * poetry.lock (NULL: none), used when the lockfile has no local package
+ * and no poetry < 1.5 "category". */
+static enum bw_err toml_lock_parse(struct sbom *sb, const char *data, size_t n,
+				   const struct bw_strv *roots, const char *path, const char *layer,
+				   struct bw_errbuf *eb)
 {
 	struct toml t = {.p = data, .end = data + n, .line = 1, .path = path, .eb = eb};
 	struct toml_pkg pkg = {0};
 	struct toml_graph g = {0};
 	enum bw_err result = BW_OK;
 	size_t first = sb->npkgs;
-	bool in_pkg = false, in_optional = false;
+	bool in_pkg = false, in_optional = false, in_deps = false, any_category = false;
+	struct bw_strv groups = {0};
 	char key[256];
 
 	while (result == BW_OK) {
@@ -916,6 +927,7 @@ enum bw_err sbom_parse_python_toml_lock(struct sbom *sb, const char *data, size_
 			in_pkg = aot && strcmp(key, "package") == 0;
 			in_optional = !aot && strcmp(key, "package.optional-dependencies") == 0 &&
 				      pkg.open;
+			in_deps = !aot && strcmp(key, "package.dependencies") == 0 && pkg.open;
 			if (in_pkg) {
 				result = toml_pkg_flush(sb, &pkg, &g, path, layer);
 				pkg.open = true;
@@ -939,21 +951,33 @@ enum bw_err sbom_parse_python_toml_lock(struct sbom *sb, const char *data, size_
 			t.names = in_optional || (in_pkg && strcmp(key, "dependencies") == 0)
 					  ? &pkg.deps
 					  : NULL;
+			t.strings = in_pkg && strcmp(key, "groups") == 0 ? &groups : NULL;
 			t.names_result = BW_OK;
 			result = toml_value(&t, &v, 0);
 			if (result == BW_OK)
 				result = t.names_result;
+			if (t.strings) {
+				/* poetry 2 (lock 2.1): the groups a package is in */
+				pkg.dev = groups.n && !bw_strv_contains(&groups, "main");
+				any_category = true;
+				bw_strv_release(&groups);
+			}
 			t.names = NULL;
+			t.strings = NULL;
 			if (result == BW_OK)
 				result = toml_eol(&t);
+			if (result == BW_OK && in_deps && pkg.deps.n < 100000)
+				result = bw_strv_push(&pkg.deps, key); /* poetry: name = "range" */
 			if (result != BW_OK || !in_pkg)
 				continue;
 			if (strcmp(key, "name") == 0 && v.type == TOML_STRING && !v.truncated)
 				bw_strlcpy(pkg.name, v.str, sizeof(pkg.name));
 			else if (strcmp(key, "version") == 0 && v.type == TOML_STRING && !v.truncated)
 				bw_strlcpy(pkg.version, v.str, sizeof(pkg.version));
-			else if (strcmp(key, "category") == 0 && v.type == TOML_STRING)
+			else if (strcmp(key, "category") == 0 && v.type == TOML_STRING) {
 				pkg.dev = strcmp(v.str, "dev") == 0;
+				any_category = true;
+			}
 			else if (strcmp(key, "source") == 0 && v.type == TOML_TABLE)
 				pkg.local = strcmp(v.first_key, "editable") == 0 ||
 					    strcmp(v.first_key, "virtual") == 0;
@@ -961,13 +985,93 @@ enum bw_err sbom_parse_python_toml_lock(struct sbom *sb, const char *data, size_
 	}
 	if (result == BW_OK)
 		result = toml_pkg_flush(sb, &pkg, &g, path, layer);
-	if (result == BW_OK)
+	if (result == BW_OK && !g.roots.n && !any_category && roots)
+		for (size_t i = 0; i < roots->n && result == BW_OK; i++)
+			result = bw_strv_push_owned(&g.roots, sbom_python_normalize(roots->v[i]));
+	if (result == BW_OK && !any_category)
 		result = toml_mark_dev(sb, first, &g);
 	else if (result == BW_ERR_LIMIT && !eb->msg[0])
 		bw_fail(eb, result, "%s: more than 1000000 dependencies", path);
 	bw_strv_release(&pkg.deps);
+	bw_strv_release(&groups);
 	toml_graph_release(&g);
 	return result;
+}
+
+enum bw_err sbom_parse_python_toml_lock(struct sbom *sb, const char *data, size_t n,
+					const char *path, const char *layer, struct bw_errbuf *eb)
+{
+	return toml_lock_parse(sb, data, n, NULL, path, layer, eb);
+}
+
+/* The production dependency names a pyproject.toml declares: PEP 621
+ * [project] dependencies and optional-dependencies (PEP 508 strings), and
+ * poetry's [tool.poetry.dependencies] keys but "python". Groups
+ * ([tool.poetry.group.*], [dependency-groups]) are development. A file
+ * that does not parse gives no roots. */
+static enum bw_err py_pyproject_roots(const char *data, size_t n, struct bw_strv *roots)
+{
+	struct bw_errbuf eb = {{0}};
+	struct toml t = {.p = data, .end = data + n, .line = 1, .path = "pyproject.toml", .eb = &eb};
+	struct bw_strv strs = {0};
+	enum bw_err result = BW_OK;
+	int table = 0; /* 1 [project], 2 [project.optional-dependencies], 3 poetry deps */
+	char key[256];
+
+	while (result == BW_OK) {
+		struct toml_val v;
+
+		toml_ws_nl(&t);
+		if (t.p >= t.end)
+			break;
+		if (*t.p == '[') {
+			bool aot = t.end - t.p > 1 && t.p[1] == '[';
+
+			t.p += aot ? 2 : 1;
+			result = toml_key(&t, key, sizeof(key));
+			if (result != BW_OK || t.end - t.p < (aot ? 2 : 1) || t.p[0] != ']')
+				break;
+			t.p += aot ? 2 : 1;
+			result = toml_eol(&t);
+			table = aot ? 0
+				: strcmp(key, "project") == 0 ? 1
+				: strcmp(key, "project.optional-dependencies") == 0 ? 2
+				: strcmp(key, "tool.poetry.dependencies") == 0 ? 3 : 0;
+			continue;
+		}
+		result = toml_key(&t, key, sizeof(key));
+		if (result != BW_OK)
+			break;
+		toml_ws(&t);
+		if (t.p >= t.end || *t.p != '=')
+			break;
+		t.p++;
+		toml_ws(&t);
+		t.strings = table == 2 || (table == 1 && strcmp(key, "dependencies") == 0) ? &strs
+											   : NULL;
+		t.names_result = BW_OK;
+		result = toml_value(&t, &v, 0);
+		if (result == BW_OK)
+			result = t.names_result;
+		t.strings = NULL;
+		if (result == BW_OK)
+			result = toml_eol(&t);
+		if (result == BW_OK && table == 3 && strcmp(key, "python") != 0 && roots->n < 100000)
+			result = bw_strv_push(roots, key);
+	}
+	/* "requests[socks] >= 2; python_version > '3.8'": the name */
+	for (size_t i = 0; i < strs.n && result != BW_ERR_NOMEM; i++) {
+		size_t k = 0;
+
+		while (strs.v[i][k] && (isalnum((unsigned char)strs.v[i][k]) || strs.v[i][k] == '-' ||
+					strs.v[i][k] == '_' || strs.v[i][k] == '.'))
+			k++;
+		strs.v[i][k] = '\0';
+		if (k && py_name_ok(strs.v[i], k))
+			result = bw_strv_push(roots, strs.v[i]);
+	}
+	bw_strv_release(&strs);
+	return result == BW_ERR_NOMEM ? result : BW_OK;
 }
 
 /* ---- the cataloger ------------------------------------------------------------------- */
@@ -998,15 +1102,31 @@ static enum bw_err python_parse(struct sbom *sb, const struct image_fs *fs,
 {
 	const char *base = bw_path_base(f->path);
 
-	(void)fs;
 	if (strcmp(base, "METADATA") == 0 || strcmp(base, "PKG-INFO") == 0 ||
 	    bw_str_ends_with(base, ".egg-info"))
 		return sbom_parse_python_metadata(sb, f->data, f->size, f->path, f->layer_digest, eb);
 	if (py_inside_package(f->path))
 		return BW_OK;
-	if (strcmp(base, "poetry.lock") == 0 || strcmp(base, "uv.lock") == 0)
+	if (strcmp(base, "uv.lock") == 0)
 		return sbom_parse_python_toml_lock(sb, f->data, f->size, f->path, f->layer_digest,
 						   eb);
+	if (strcmp(base, "poetry.lock") == 0) {
+		struct bw_strv roots = {0};
+		const struct image_file *pp;
+		char dir[4096], pj[4200];
+		enum bw_err result = BW_OK;
+
+		bw_path_dir(f->path, dir, sizeof(dir));
+		snprintf(pj, sizeof(pj), "%s%spyproject.toml", dir, *dir ? "/" : "");
+		pp = image_fs_get(fs, pj);
+		if (pp)
+			result = py_pyproject_roots(pp->data, pp->size, &roots);
+		if (result == BW_OK)
+			result = toml_lock_parse(sb, f->data, f->size, pp ? &roots : NULL, f->path,
+						 f->layer_digest, eb);
+		bw_strv_release(&roots);
+		return result;
+	}
 	if (strcmp(base, "Pipfile.lock") == 0)
 		return sbom_parse_pipfile_lock(sb, f->data, f->size, f->path, f->layer_digest, eb);
 	if (bw_str_ends_with(base, ".txt"))

@@ -27,10 +27,6 @@
 
 /* Parsers over bytes in memory, for tests and fuzz targets (their
  * prototypes belong in sbom.h with the other parsers). */
-enum bw_err sbom_parse_gemspec(struct sbom *sb, const char *data, size_t n, const char *path,
-			       const char *layer, struct bw_errbuf *eb);
-enum bw_err sbom_parse_gemfile_lock(struct sbom *sb, const char *data, size_t n,
-				    const char *path, const char *layer, struct bw_errbuf *eb);
 
 #define KiB ((size_t)1024)
 #define MiB (KiB * 1024)

@@ -23,8 +23,6 @@
 
 /* Parser over bytes in memory, for tests and fuzz targets (its prototype
  * belongs in sbom.h with the other parsers). */
-enum bw_err sbom_parse_cargo_lock(struct sbom *sb, const char *data, size_t n, const char *path,
-				  const char *layer, struct bw_errbuf *eb);
 
 #define KiB ((size_t)1024)
 #define MiB (KiB * 1024)

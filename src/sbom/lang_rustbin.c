@@ -184,7 +184,7 @@ static enum bw_err rustbin_stream(struct sbom *sb, const struct image_stream *st
 }
 
 static const struct image_stream_want rustbin_swants[] = {
-	{"**", 256u << 20, SBOM_ELF_MAGIC, 4},
+	{"**", 256u << 20, SBOM_ELF_MAGIC, 4, 0},
 };
 
 const struct sbom_lang_cataloger sbom_cat_rustbin = {

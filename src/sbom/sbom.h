@@ -132,6 +132,27 @@ enum bw_err sbom_parse_rpm_ndb(struct sbom *sb, const char *data, size_t n, cons
 enum bw_err sbom_parse_rpm_header(struct sbom *sb, const unsigned char *blob, size_t n,
 				  const char *path, const char *layer, struct bw_errbuf *eb);
 
+/* Language lockfiles and manifests (issue 4), same contract as above. */
+enum bw_err sbom_parse_gemspec(struct sbom *sb, const char *data, size_t n, const char *path,
+			       const char *layer, struct bw_errbuf *eb);
+enum bw_err sbom_parse_gemfile_lock(struct sbom *sb, const char *data, size_t n,
+				    const char *path, const char *layer, struct bw_errbuf *eb);
+enum bw_err sbom_parse_go_mod(struct sbom *sb, const char *data, size_t n, const char *path,
+			      const char *layer, struct bw_errbuf *eb);
+enum bw_err sbom_parse_go_sum(struct sbom *sb, const char *data, size_t n, const char *path,
+			      const char *layer, struct bw_errbuf *eb);
+enum bw_err sbom_parse_cargo_lock(struct sbom *sb, const char *data, size_t n, const char *path,
+				  const char *layer, struct bw_errbuf *eb);
+enum bw_err sbom_parse_composer_installed(struct sbom *sb, const char *data, size_t n,
+					  const char *path, const char *layer,
+					  struct bw_errbuf *eb);
+enum bw_err sbom_parse_composer_lock(struct sbom *sb, const char *data, size_t n,
+				     const char *path, const char *layer, struct bw_errbuf *eb);
+enum bw_err sbom_parse_dotnet_deps(struct sbom *sb, const char *data, size_t n,
+				   const char *path, const char *layer, struct bw_errbuf *eb);
+enum bw_err sbom_parse_nuget_lock(struct sbom *sb, const char *data, size_t n, const char *path,
+				  const char *layer, struct bw_errbuf *eb);
+
 /* Package URL for pkg given the distro (purl spec: type/namespace/name@
  * version?qualifiers, percent-encoded). malloc'd; NULL on failure. */
 char *sbom_purl(const struct sbom_pkg *pkg, const struct sbom_distro *d);

@@ -46,3 +46,33 @@ debian_rootfs() {
 	fixture_unlock
 	echo "$dir"
 }
+
+# debian_rootfs_with NAME PKG...: the Debian rootfs copied once into
+# $FIXTURES/debian-NAME with PKG... installed by apt-get inside it (chroot;
+# /proc mounted while apt runs when allowed). Built once, reused; prints its
+# path. The log is $FIXTURES/debian-NAME.log.
+debian_rootfs_with() {
+	local name=$1 base dir rc=0 proc=0
+	shift
+	dir="$FIXTURES/debian-$name"
+	base=$(debian_rootfs) || return 1
+	fixture_lock "debian-$name"
+	if [ ! -f "$dir/.complete" ]; then
+		rm -rf "$dir"
+		cp -a "$base" "$dir" && rm -f "$dir/.complete" &&
+			cp /etc/resolv.conf "$dir/etc/resolv.conf" || rc=1
+		if [ $rc = 0 ]; then
+			mount -t proc proc "$dir/proc" 2>/dev/null && proc=1
+			{ chroot "$dir" env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+				chroot "$dir" env DEBIAN_FRONTEND=noninteractive \
+					apt-get install -y -qq --no-install-recommends "$@"; } \
+				>"$FIXTURES/debian-$name.log" 2>&1 || rc=1
+			[ $proc = 1 ] && umount "$dir/proc"
+		fi
+		rm -rf "$dir/var/cache/apt/archives/"*.deb
+		[ $rc = 0 ] && touch "$dir/.complete"
+	fi
+	fixture_unlock
+	[ $rc = 0 ] || { echo "building $dir failed, see $FIXTURES/debian-$name.log" >&2; return 1; }
+	echo "$dir"
+}

@@ -147,6 +147,10 @@ for j in /usr/share/java/*.jar $(find /usr/share/maven-repo -name '*.jar' -type 
 	fi
 done
 
+[ -n "$JARS" ] || diag "no Debian jars with pom.properties: install libcommons-lang3-java" \
+	"libcommons-io-java libguava-java libslf4j-java (scripts/install-deps.sh)"
+[ -n "$GOBINS" ] || diag "no Debian Go binaries: install runc docker-registry skopeo"
+
 # a war: two Debian jars in WEB-INF/lib, one of them inside another jar too
 WAR=$TMP/war
 mkdir -p "$WAR/WEB-INF/lib" "$WAR/META-INF/maven/org.example/shop" "$TMP/inner/lib"

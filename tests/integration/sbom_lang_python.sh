@@ -95,7 +95,7 @@ for d in m.distributions():
 fi
 
 # ---- 2. lock and requirement files with hand-written expectations ----
-for fx in poetry poetry-legacy uv pipfile requirements; do
+for fx in poetry poetry-legacy poetry2 uv pipfile requirements; do
 	"$BULWARK" sbom -f json "dir:$DATA/$fx" >"$TMP/out.json" 2>"$TMP/err"
 	st=$?
 	pypi_rows "$TMP/out.json" >"$TMP/got"

@@ -14,31 +14,7 @@
 RUBY_PKGS="ruby ruby-rack ruby-json ruby-thor ruby-nokogiri ruby-sinatra ruby-rspec"
 
 # debian_ruby_rootfs: build (once) and print the fixture's path.
-debian_ruby_rootfs() {
-	local base dir="$FIXTURES/debian-ruby" rc=0
-	base=$(debian_rootfs) || return 1
-	fixture_lock debian-ruby
-	if [ ! -f "$dir/.complete" ]; then
-		rm -rf "$dir"
-		cp -a "$base" "$dir" && rm -f "$dir/.complete" &&
-			cp /etc/resolv.conf "$dir/etc/resolv.conf" || rc=1
-		if [ $rc = 0 ]; then
-			# apt works without /proc too; mount it when allowed
-			local proc=0
-			mount -t proc proc "$dir/proc" 2>/dev/null && proc=1
-			{ chroot "$dir" env DEBIAN_FRONTEND=noninteractive apt-get update &&
-				chroot "$dir" env DEBIAN_FRONTEND=noninteractive \
-					apt-get install -y --no-install-recommends $RUBY_PKGS; } \
-				>"$FIXTURES/debian-ruby.log" 2>&1 || rc=1
-			[ $proc = 1 ] && umount "$dir/proc"
-		fi
-		rm -rf "$dir/var/cache/apt/archives/"*.deb
-		[ $rc = 0 ] && touch "$dir/.complete"
-	fi
-	fixture_unlock
-	[ $rc = 0 ] || { echo "building $dir failed, see $FIXTURES/debian-ruby.log" >&2; return 1; }
-	echo "$dir"
-}
+debian_ruby_rootfs() { debian_rootfs_with ruby $RUBY_PKGS; }
 
 if ! need_root; then
 	echo "1..0 # SKIP needs root (chroot, apt-get in the fixture)"

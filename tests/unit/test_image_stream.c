@@ -71,6 +71,7 @@ struct seen {
 	char log[4096];
 	bool data_null;
 	int calls;
+	int sequential;
 };
 
 static enum bw_err record(void *ctx, size_t want, const struct image_stream *st,
@@ -81,7 +82,21 @@ static enum bw_err record(void *ctx, size_t want, const struct image_stream *st,
 	size_t n = st->size < sizeof(buf) - 1 ? (size_t)st->size : sizeof(buf) - 1;
 	size_t used = strlen(s->log);
 
-	assert_int_equal(image_stream_read(st, buf, n, 0, eb), BW_OK);
+	if (st->read_at) {
+		assert_int_equal(image_stream_read(st, buf, n, 0, eb), BW_OK);
+	} else {
+		/* sequential: front to back in 3-byte steps, then the end */
+		size_t got = 0;
+		ssize_t r;
+
+		assert_null(st->data);
+		s->sequential++;
+		while (got < n && (r = st->read(st, buf + got, n - got < 3 ? n - got : 3)) > 0)
+			got += (size_t)r;
+		assert_int_equal(got, n);
+		assert_int_equal(st->read(st, buf + got, 1), 0);
+		assert_int_equal(image_stream_read(st, buf, 1, 0, eb), BW_ERR_USAGE);
+	}
 	buf[n] = '\0';
 	if (!st->data)
 		s->data_null = true;
@@ -92,8 +107,8 @@ static enum bw_err record(void *ctx, size_t want, const struct image_stream *st,
 }
 
 static const struct image_stream_want swants[] = {
-	{"**", 1 << 20, "\x7f" "ELF", 4},
-	{"**/*.jar", 1 << 20, NULL, 0},
+	{"**", 1 << 20, "\x7f" "ELF", 4, 0},
+	{"**/*.jar", 1 << 20, NULL, 0, 0},
 };
 
 static struct image_fs *walk_layers(struct mem *m, size_t n, const struct image_want *wants,
@@ -179,7 +194,7 @@ static void test_caps(void **state)
 		{"short", 'f', "\x7f" "E"},
 		{"empty", 'f', ""},
 	};
-	static const struct image_stream_want capped[] = {{"**", 8, "\x7f" "ELF", 4}};
+	static const struct image_stream_want capped[] = {{"**", 8, "\x7f" "ELF", 4, 0}};
 	struct mem m = make_tar(l1, 4);
 	struct seen seen;
 	struct image_fs *fs;
@@ -192,6 +207,39 @@ static void test_caps(void **state)
 	wv = image_fs_warnings(fs);
 	assert_int_equal(wv->n, 1);
 	assert_non_null(strstr(wv->v[0], "big is 29 bytes, over the cap for streamed files"));
+	image_fs_free(fs);
+	free(m.p);
+}
+
+/* Sequential wants: a file with the magic is read front to back, one
+ * without it is handed buffered; a file also kept is buffered. */
+static void test_sequential(void **state)
+{
+	static const struct ent l1[] = {
+		{"a.jar", 'f', "PK\x03\x04 zip content"},
+		{"b.jar", 'f', "#!/bin/sh stub then PK"},
+		{"c.jar", 'f', "PK\x03\x04 kept too"},
+		{"d.jar", 'f', "PK"},
+	};
+	static const struct image_stream_want seq[] = {
+		{"**/*.jar", 1 << 20, "PK\x03\x04", 4, IMAGE_STREAM_SEQUENTIAL},
+	};
+	static const struct image_want keep[] = {{"c.jar", 1024}};
+	struct mem m = make_tar(l1, 4);
+	struct seen seen;
+	struct image_fs *fs;
+
+	(void)state;
+	memset(&seen, 0, sizeof(seen));
+	fs = walk_layers(&m, 1, keep, 1, seq, 1, &seen);
+	assert_string_equal(seen.log, "0 0 a.jar PK\x03\x04 zip content\n"
+				      "0 0 b.jar #!/bin/sh stub then PK\n"
+				      "0 0 c.jar PK\x03\x04 kept too\n"
+				      "0 0 d.jar PK\n");
+	assert_int_equal(seen.sequential, 1); /* a.jar only */
+	assert_true(image_fs_has_version(fs, "a.jar", 0));
+	assert_true(image_fs_has_version(fs, "b.jar", 0));
+	assert_int_equal(image_fs_count(fs), 1); /* c.jar, kept */
 	image_fs_free(fs);
 	free(m.p);
 }
@@ -258,6 +306,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_layers_whiteouts),
 		cmocka_unit_test(test_caps),
+		cmocka_unit_test(test_sequential),
 		cmocka_unit_test(test_dir_source),
 		cmocka_unit_test(test_stream_read_bounds),
 	};

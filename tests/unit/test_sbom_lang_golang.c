@@ -27,10 +27,6 @@
 #define DATA BW_SOURCE_ROOT "/tests/data/lang2/go"
 
 /* In lang_golang.c (prototypes to move to sbom.h). */
-enum bw_err sbom_parse_go_mod(struct sbom *sb, const char *data, size_t n, const char *path,
-			      const char *layer, struct bw_errbuf *eb);
-enum bw_err sbom_parse_go_sum(struct sbom *sb, const char *data, size_t n, const char *path,
-			      const char *layer, struct bw_errbuf *eb);
 
 typedef enum bw_err (*parse_fn)(struct sbom *sb, const char *data, size_t n, const char *path,
 				const char *layer, struct bw_errbuf *eb);

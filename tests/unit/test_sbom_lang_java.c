@@ -132,6 +132,70 @@ static void test_pom_and_nested(void **state)
 	free(ij);
 }
 
+/* A sequential stream over memory (what the walker gives for a layer's
+ * jar that starts with a zip local header): read() only, odd-sized reads. */
+struct seqmem {
+	const unsigned char *p;
+	size_t n, pos;
+};
+
+static ssize_t seqmem_read(const struct image_stream *s, void *buf, size_t n)
+{
+	struct seqmem *q = s->priv;
+
+	if (n > 777)
+		n = 777;
+	if (n > q->n - q->pos)
+		n = q->n - q->pos;
+	memcpy(buf, q->p + q->pos, n);
+	q->pos += n;
+	return (ssize_t)n;
+}
+
+static void test_sequential_same(void **state)
+{
+	const struct zent inner[] = {
+		{"META-INF/maven/org.x/lib-a/pom.properties", "groupId=org.x\nartifactId=lib-a\nversion=2\n", 0},
+	};
+	size_t il, ol;
+	unsigned char *ij = make_zip(inner, 1, &il), *war;
+	const struct zent outer[] = {
+		{"WEB-INF/lib/a.jar", ij, il},
+		{"META-INF/maven/com.shop/web/pom.properties", "groupId=com.shop\nartifactId=web\nversion=1\n", 0},
+		{"META-INF/MANIFEST.MF", "Manifest-Version: 1.0\n", 0},
+	};
+	struct image_stream st;
+	struct seqmem q;
+	struct bw_errbuf eb = {{0}};
+	struct sbom *sb = sbom_new();
+	char hex[41];
+
+	(void)state;
+	war = make_zip(outer, 3, &ol);
+	memset(&st, 0, sizeof(st));
+	q.p = war;
+	q.n = ol;
+	q.pos = 0;
+	st.path = "app.war";
+	st.size = ol;
+	st.read = seqmem_read;
+	st.priv = &q;
+	assert_int_equal(sbom_parse_java_archive(sb, &st, &eb), BW_OK);
+	assert_int_equal(q.pos, ol); /* read to the end, for the SHA-1 */
+	assert_int_equal(sb->npkgs, 2);
+	assert_string_equal(sb->pkgs[0].found_path, "app.war!WEB-INF/lib/a.jar");
+	assert_string_equal(sb->pkgs[0].name, "org.x:lib-a");
+	assert_int_equal(bw_hash_hex(BW_HASH_SHA1, ij, il, hex, sizeof(hex)), BW_OK);
+	assert_string_equal(sb->pkgs[0].sha1, hex);
+	assert_string_equal(sb->pkgs[1].found_path, "app.war");
+	assert_string_equal(sb->pkgs[1].name, "com.shop:web");
+	assert_int_equal(bw_hash_hex(BW_HASH_SHA1, war, ol, hex, sizeof(hex)), BW_OK);
+	assert_string_equal(sb->pkgs[1].sha1, hex);
+	sbom_free(sb);
+	free(war);
+	free(ij);
+}
+
 static void test_manifest_fallback(void **state)
 {
 	const struct zent e1[] = {
@@ -300,6 +364,7 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pom_and_nested),
+		cmocka_unit_test(test_sequential_same),
 		cmocka_unit_test(test_manifest_fallback),
 		cmocka_unit_test(test_depth_limit),
 		cmocka_unit_test(test_zip_bomb),

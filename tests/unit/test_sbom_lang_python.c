@@ -120,6 +120,7 @@ static void check_fixture(const char *name)
 
 static void test_poetry(void **state) { (void)state; check_fixture("poetry"); }
 static void test_poetry_legacy(void **state) { (void)state; check_fixture("poetry-legacy"); }
+static void test_poetry2(void **state) { (void)state; check_fixture("poetry2"); }
 static void test_uv(void **state) { (void)state; check_fixture("uv"); }
 static void test_pipfile(void **state) { (void)state; check_fixture("pipfile"); }
 static void test_requirements(void **state) { (void)state; check_fixture("requirements"); }
@@ -326,6 +327,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_poetry),	    cmocka_unit_test(test_poetry_legacy),
+		cmocka_unit_test(test_poetry2),
 		cmocka_unit_test(test_uv),	    cmocka_unit_test(test_pipfile),
 		cmocka_unit_test(test_requirements), cmocka_unit_test(test_normalize),
 		cmocka_unit_test(test_metadata),    cmocka_unit_test(test_toml),

@@ -24,10 +24,6 @@
 #define DATA BW_SOURCE_ROOT "/tests/data/lang2/ruby"
 
 /* In lang_ruby.c (prototypes to move to sbom.h). */
-enum bw_err sbom_parse_gemspec(struct sbom *sb, const char *data, size_t n, const char *path,
-			       const char *layer, struct bw_errbuf *eb);
-enum bw_err sbom_parse_gemfile_lock(struct sbom *sb, const char *data, size_t n,
-				    const char *path, const char *layer, struct bw_errbuf *eb);
 
 typedef enum bw_err (*parse_fn)(struct sbom *sb, const char *data, size_t n, const char *path,
 				const char *layer, struct bw_errbuf *eb);

@@ -27,8 +27,6 @@
 #define DATA BW_SOURCE_ROOT "/tests/data/lang2/rust"
 
 /* In lang_rust.c (prototype to move to sbom.h). */
-enum bw_err sbom_parse_cargo_lock(struct sbom *sb, const char *data, size_t n, const char *path,
-				  const char *layer, struct bw_errbuf *eb);
 
 static char *read_all(const char *path, size_t *n)
 {

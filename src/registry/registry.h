@@ -1,0 +1,132 @@
+/* registry.h - the OCI distribution client and the registry image source.
+ *
+ * registry_init() plugs the source into image_open() so that every command
+ * taking an image reference (bulwark sbom, bulwark scan) accepts
+ * "127.0.0.1:5000/repo:tag", "alpine:3.19", "host/repo@sha256:..." and
+ * "registry:..." references. Options come from struct registry_opts (via
+ * image_open_opts.registry_opts) or, when that is NULL, from the
+ * environment (registry_opts_from_env). See docs/registry.md.
+ *
+ * Everything a registry sends (manifests, headers, tokens) is hostile:
+ * sizes are bounded, parsing is strict, and errors name the registry, the
+ * repository and what was wrong. Passwords and tokens never appear in
+ * messages or logs.
+ */
+#ifndef BW_REGISTRY_H
+#define BW_REGISTRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/core.h"
+#include "image/image.h"
+
+/* Connection options. Strings are borrowed: they must outlive every image
+ * opened with them. */
+struct registry_opts {
+	bool insecure;        /* plain HTTP (no TLS) to the registry */
+	const char *ca_file;  /* PEM file of CAs to trust instead of the system's */
+	const char *username; /* basic credentials (also sent to a token realm) */
+	const char *password;
+	const char *docker_config; /* config.json path; NULL: $DOCKER_CONFIG or ~/.docker */
+};
+
+/* Fill o from BULWARK_REGISTRY_INSECURE (1/true/yes), BULWARK_REGISTRY_CA_FILE,
+ * BULWARK_REGISTRY_USERNAME and BULWARK_REGISTRY_PASSWORD. The strings point
+ * into the environment. */
+void registry_opts_from_env(struct registry_opts *o);
+
+/* Plug the registry source into image_open(). Idempotent. */
+void registry_init(void);
+extern const struct image_source_ops registry_source_ops;
+
+/* ---- references ------------------------------------------------------- */
+
+/* A registry reference split as the distribution spec does:
+ * "alpine:3.19" -> host registry-1.docker.io, repo library/alpine, tag 3.19.
+ * tag is NULL only when digest is set (no default "latest" then). */
+struct registry_name {
+	char *host;   /* "registry-1.docker.io", "127.0.0.1:5000" */
+	char *repo;   /* "library/alpine" */
+	char *tag;    /* "3.19" or NULL */
+	char *digest; /* "sha256:..." or NULL */
+};
+
+/* Parse NAME[:TAG][@DIGEST], with an optional "registry:" or "docker://"
+ * prefix. Errors (BW_ERR_USAGE) name the text. n is released on error. */
+enum bw_err registry_name_parse(const char *text, struct registry_name *n, struct bw_errbuf *eb);
+void registry_name_release(struct registry_name *n);
+
+/* ---- WWW-Authenticate -------------------------------------------------- */
+
+struct registry_challenge {
+	char scheme[16]; /* "basic" or "bearer", lowercased */
+	char *realm;
+	char *service;
+	char *scope;
+};
+
+/* Parse one challenge (RFC 7235: scheme then comma-separated auth-params,
+ * values as tokens or quoted strings). Unknown params are ignored; a header
+ * over 4096 bytes, a duplicate or malformed param is BW_ERR_FORMAT. */
+enum bw_err registry_challenge_parse(const char *header, struct registry_challenge *ch,
+				     struct bw_errbuf *eb);
+void registry_challenge_release(struct registry_challenge *ch);
+
+/* ---- manifests ---------------------------------------------------------- */
+
+enum registry_manifest_kind { REGISTRY_MANIFEST_IMAGE, REGISTRY_MANIFEST_INDEX };
+
+struct registry_descriptor {
+	char *media_type;
+	char *digest;
+	int64_t size;
+	struct image_platform platform; /* index entries only; os "" when absent */
+};
+
+struct registry_manifest {
+	enum registry_manifest_kind kind;
+	char *media_type;
+	struct registry_descriptor config;     /* image manifests */
+	struct registry_descriptor *entries;   /* layers or index entries */
+	size_t nentries;
+};
+
+/* Parse manifest bytes (Docker schema 2 manifest or list, OCI manifest or
+ * index). content_type is the response's, may be NULL. where names the
+ * manifest in messages. */
+enum bw_err registry_manifest_parse(const char *data, size_t len, const char *content_type,
+				    const char *where, struct registry_manifest *m,
+				    struct bw_errbuf *eb);
+void registry_manifest_release(struct registry_manifest *m);
+
+/* Index entry for platform p (os, arch, and variant when p has one), or -1. */
+ssize_t registry_manifest_select(const struct registry_manifest *m,
+				 const struct image_platform *p);
+
+/* ---- the client ---------------------------------------------------------- */
+
+struct registry_client; /* one registry and repository; opaque */
+
+/* opts are borrowed (see struct registry_opts). */
+enum bw_err registry_client_new(const char *host, const char *repo,
+				const struct registry_opts *opts, struct registry_client **out,
+				struct bw_errbuf *eb);
+void registry_client_free(struct registry_client *c);
+
+/* GET a manifest by tag or digest into *data (malloc'd, NUL-terminated,
+ * at most 4 MiB); digest_out gets "sha256:<hex>" of the bytes. A digest
+ * reference is checked against the bytes. */
+enum bw_err registry_get_manifest(struct registry_client *c, const char *reference,
+				  char **data, size_t *len, char **content_type,
+				  char digest_out[80], struct bw_errbuf *eb);
+/* GET a blob into memory (at most max bytes), digest verified. */
+enum bw_err registry_get_blob_mem(struct registry_client *c, const char *digest, size_t max,
+				  char **data, size_t *len, struct bw_errbuf *eb);
+/* GET a blob into fd (a fresh temp file), digest verified; retries resume
+ * with a Range request where the registry supports it. size: -1 unknown. */
+enum bw_err registry_get_blob_fd(struct registry_client *c, const char *digest, int64_t size,
+				 int fd, struct bw_errbuf *eb);
+
+#endif
