@@ -10,7 +10,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
-#include "registry.h"
+#include "registry_int.h"
 
 #define MANIFEST_MAX (4u << 20)
 #define TOKEN_MAX (64u << 10)
@@ -34,6 +34,9 @@ struct registry_client {
 	char *bearer;         /* current token (secret) */
 	int64_t bearer_until; /* epoch seconds; 0: no expiry known */
 	bool basic;           /* the registry asked for basic auth */
+	char *user;           /* from opts or Docker's config (secret: pass) */
+	char *pass;
+	bool creds_looked_up; /* Docker's config is read at the first 401 */
 };
 
 /* Where a response body goes. */
@@ -80,6 +83,8 @@ void registry_client_free(struct registry_client *c)
 		explicit_bzero(c->bearer, strlen(c->bearer));
 		free(c->bearer);
 	}
+	registry_secret_free(c->user);
+	registry_secret_free(c->pass);
 	free(c->host);
 	free(c->repo);
 	free(c->base);
@@ -107,6 +112,15 @@ enum bw_err registry_client_new(const char *host, const char *repo,
 	if (!c->host || !c->repo || !c->base || !c->curl) {
 		registry_client_free(c);
 		return BW_ERR_NOMEM;
+	}
+	if (c->opts.username) {
+		c->user = bw_strdup(c->opts.username);
+		c->pass = bw_strdup(c->opts.password ? c->opts.password : "");
+		if (!c->user || !c->pass) {
+			registry_client_free(c);
+			return BW_ERR_NOMEM;
+		}
+		c->creds_looked_up = true;
 	}
 	*out = c;
 	return BW_OK;
@@ -253,11 +267,10 @@ static enum bw_err do_get(struct registry_client *c, const char *url, const char
 		if (!tmp)
 			goto out_nomem;
 		hdrs = tmp;
-	} else if (with_auth && c->basic && c->opts.username) {
+	} else if (with_auth && c->basic && c->user) {
 		curl_easy_setopt(c->curl, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-		curl_easy_setopt(c->curl, CURLOPT_USERNAME, c->opts.username);
-		curl_easy_setopt(c->curl, CURLOPT_PASSWORD,
-				 c->opts.password ? c->opts.password : "");
+		curl_easy_setopt(c->curl, CURLOPT_USERNAME, c->user);
+		curl_easy_setopt(c->curl, CURLOPT_PASSWORD, c->pass ? c->pass : "");
 	}
 	if (range_from) {
 		snprintf(range, sizeof(range), "%llu-", (unsigned long long)range_from);
@@ -269,6 +282,19 @@ static enum bw_err do_get(struct registry_client *c, const char *url, const char
 	if (cc == CURLE_WRITE_ERROR && s->over)
 		result = bw_fail(eb, BW_ERR_LIMIT, "%s: response larger than the %llu-byte limit",
 				 url, (unsigned long long)(s->max ? s->max : s->buf->max));
+	else if (cc == CURLE_PEER_FAILED_VERIFICATION || cc == CURLE_SSL_CACERT_BADFILE ||
+		 cc == CURLE_SSL_CONNECT_ERROR || cc == CURLE_UNSUPPORTED_PROTOCOL ||
+		 cc == CURLE_URL_MALFORMAT)
+		/* not transient: no retry */
+		result = bw_fail(eb, BW_ERR_USAGE, "%s: %s%s", url,
+				 errtext[0] ? errtext : curl_easy_strerror(cc),
+				 cc == CURLE_PEER_FAILED_VERIFICATION
+					 ? " (TLS: give the registry's CA with --ca-file or "
+					   "BULWARK_REGISTRY_CA_FILE)"
+				 : cc == CURLE_SSL_CONNECT_ERROR || cc == CURLE_UNSUPPORTED_PROTOCOL
+					 ? " (TLS handshake failed; a plain-HTTP registry needs "
+					   "--insecure or BULWARK_REGISTRY_INSECURE=1)"
+					 : "");
 	else if (cc != CURLE_OK)
 		result = bw_fail(eb, BW_ERR_NETWORK, "%s: %s", url,
 				 errtext[0] ? errtext : curl_easy_strerror(cc));
@@ -297,12 +323,12 @@ static enum bw_err fetch_token(struct registry_client *c, const struct registry_
 	char *bearer_saved = c->bearer;
 
 	if (!ch->realm || !*ch->realm)
-		return bw_fail(eb, BW_ERR_AUTH, "%s: bearer challenge without a realm", c->host);
+		return bw_fail(eb, BW_ERR_AUTH, "%s/%s: bearer challenge without a realm", c->host, c->repo);
 	if (!bw_str_starts_with(ch->realm, "https://") &&
 	    !(c->opts.insecure && bw_str_starts_with(ch->realm, "http://")))
 		return bw_fail(eb, BW_ERR_AUTH,
-			       "%s: token realm %.200s is not https (use --insecure to allow)",
-			       c->host, ch->realm);
+			       "%s/%s: token realm %.200s is not https (use --insecure to allow)",
+			       c->host, c->repo, ch->realm);
 	bw_buf_init(&url, 8192);
 	bw_buf_init(&body, TOKEN_MAX);
 	bw_buf_init(&s.errbody, ERRBODY_MAX + 1);
@@ -329,23 +355,23 @@ static enum bw_err fetch_token(struct registry_client *c, const struct registry_
 		goto out_bufs;
 	/* the token request carries the basic credentials, never a token */
 	c->bearer = NULL;
-	c->basic = c->opts.username != NULL;
+	c->basic = c->user != NULL;
 	result = do_get(c, url.data, NULL, true, 0, &s, &r, eb);
 	c->bearer = bearer_saved;
 	c->basic = basic_saved;
 	if (result) {
-		bw_fail_prefix(eb, result, "%s: token request", c->host);
+		bw_fail_prefix(eb, result, "%s/%s: token request", c->host, c->repo);
 		goto out_bufs;
 	}
 	if (r.status == 401 || r.status == 403) {
 		result = bw_fail(eb, BW_ERR_AUTH,
-				 "%s: authentication failed at the token service (HTTP %ld)%s",
-				 c->host, r.status, c->opts.username ? "" : " (no credentials given)");
+				 "%s/%s: authentication failed at the token service (HTTP %ld)%s",
+				 c->host, c->repo, r.status, c->user ? "" : " (no credentials given)");
 		goto out_bufs;
 	}
 	if (r.status != 200) {
-		result = bw_fail(eb, BW_ERR_AUTH, "%s: token service answered HTTP %ld", c->host,
-				 r.status);
+		result = bw_fail(eb, BW_ERR_AUTH, "%s/%s: token service answered HTTP %ld", c->host,
+				 c->repo, r.status);
 		goto out_bufs;
 	}
 	result = bw_json_parse(body.data ? body.data : "", body.len, "token response", &root, eb);
@@ -355,14 +381,14 @@ static enum bw_err fetch_token(struct registry_client *c, const struct registry_
 	if (!tok || !*tok)
 		tok = bw_json_str(root, "access_token");
 	if (!tok || !*tok || strlen(tok) > 16384) {
-		result = bw_fail(eb, BW_ERR_AUTH, "%s: token response without a usable token",
-				 c->host);
+		result = bw_fail(eb, BW_ERR_AUTH, "%s/%s: token response without a usable token",
+				 c->host, c->repo);
 		goto out_root;
 	}
 	for (const char *p = tok; *p; p++)
 		if ((unsigned char)*p <= 0x20 || *p == 0x7f) {
-			result = bw_fail(eb, BW_ERR_AUTH, "%s: token with control characters",
-					 c->host);
+			result = bw_fail(eb, BW_ERR_AUTH, "%s/%s: token with control characters",
+					 c->host, c->repo);
 			goto out_root;
 		}
 	if (c->bearer) {
@@ -399,24 +425,31 @@ static enum bw_err authenticate(struct registry_client *c, const struct resp *r,
 	struct registry_challenge ch;
 	enum bw_err result;
 
+	if (!c->creds_looked_up) {
+		c->creds_looked_up = true;
+		result = registry_creds_lookup(c->host, c->opts.docker_config, &c->user, &c->pass,
+					       eb);
+		if (result)
+			return result;
+	}
 	if (!r->www_auth[0])
-		return bw_fail(eb, BW_ERR_AUTH, "%s: HTTP 401 without a WWW-Authenticate challenge",
-			       c->host);
+		return bw_fail(eb, BW_ERR_AUTH, "%s/%s: HTTP 401 without a WWW-Authenticate challenge",
+			       c->host, c->repo);
 	result = registry_challenge_parse(r->www_auth, &ch, eb);
 	if (result)
-		return bw_fail_prefix(eb, BW_ERR_AUTH, "%s", c->host);
+		return bw_fail_prefix(eb, BW_ERR_AUTH, "%s/%s", c->host, c->repo);
 	if (!strcmp(ch.scheme, "basic")) {
-		if (!c->opts.username)
+		if (!c->user)
 			result = bw_fail(eb, BW_ERR_AUTH,
-					 "%s: authentication required (basic) and no credentials "
+					 "%s/%s: authentication required (basic) and no credentials "
 					 "given",
-					 c->host);
+					 c->host, c->repo);
 		c->basic = true;
 	} else if (!strcmp(ch.scheme, "bearer")) {
 		result = fetch_token(c, &ch, eb);
 	} else {
-		result = bw_fail(eb, BW_ERR_UNSUPPORTED, "%s: unsupported auth scheme %.15s",
-				 c->host, ch.scheme);
+		result = bw_fail(eb, BW_ERR_UNSUPPORTED, "%s/%s: unsupported auth scheme %.15s",
+				 c->host, c->repo, ch.scheme);
 	}
 	registry_challenge_release(&ch);
 	return result;
@@ -495,8 +528,10 @@ static enum bw_err get_with_retries(struct registry_client *c, const char *path,
 				       what, MAX_ATTEMPTS);
 			break;
 		}
-		if (result)
+		if (result) {
+			bw_fail_prefix(eb, result, "%s/%s: %s", c->host, c->repo, what);
 			break;
+		}
 		if (r->status == 401) {
 			if (authed) {
 				result = bw_fail(eb, BW_ERR_AUTH,

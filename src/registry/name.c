@@ -102,11 +102,12 @@ enum bw_err registry_name_parse(const char *text, struct registry_name *n, struc
 	slash = strchr(name, '/');
 	if (slash && (memchr(name, '.', (size_t)(slash - name)) ||
 		      memchr(name, ':', (size_t)(slash - name)) ||
-		      (size_t)(slash - name) == 9 && !memcmp(name, "localhost", 9))) {
+		      ((size_t)(slash - name) == 9 && !memcmp(name, "localhost", 9)))) {
 		*slash = '\0';
-		if (!*name)
-			return registry_name_release(n),
-			       bw_fail(eb, BW_ERR_USAGE, "%s: empty registry host", text);
+		if (!*name) {
+			registry_name_release(n);
+			return bw_fail(eb, BW_ERR_USAGE, "%s: empty registry host", text);
+		}
 		for (const char *p = name; *p; p++)
 			if (!host_char_ok(*p)) {
 				registry_name_release(n);

@@ -29,6 +29,7 @@
 #define ELF_MAX_SECTIONS   65535u
 #define ELF_MAX_PHDRS      4096u
 #define ELF_MAX_SHSTRTAB   (16u << 20)
+#define ELF_MAX_ENTSIZE    256u           /* table entries: 32..64 bytes in practice */
 #define GO_MAGIC           "\xff Go buildinf:"
 #define GO_MAGIC_LEN       14u
 #define GO_HEADER          32u
@@ -88,10 +89,12 @@ enum bw_err sbom_elf_open(struct sbom_elf *elf, const struct image_stream *st,
 		elf->shstrndx = (uint16_t)rd(h + 0x32, 2, elf->be);
 	}
 	/* tables that do not fit the file are treated as absent */
-	if (elf->phentsize < (elf->is64 ? 56 : 32) || elf->phnum > ELF_MAX_PHDRS ||
+	if (elf->phentsize < (elf->is64 ? 56 : 32) || elf->phentsize > ELF_MAX_ENTSIZE ||
+	    elf->phnum > ELF_MAX_PHDRS ||
 	    elf->phoff > st->size || (uint64_t)elf->phnum * elf->phentsize > st->size - elf->phoff)
 		elf->phnum = 0;
-	if (elf->shentsize < (elf->is64 ? 64 : 40) || elf->shoff > st->size ||
+	if (elf->shentsize < (elf->is64 ? 64 : 40) || elf->shentsize > ELF_MAX_ENTSIZE ||
+	    elf->shoff > st->size ||
 	    (uint64_t)elf->shnum * elf->shentsize > st->size - elf->shoff ||
 	    elf->shstrndx >= elf->shnum)
 		elf->shnum = 0; /* also SHN_XINDEX (huge section counts): not followed */

@@ -12,7 +12,8 @@
  * Limits (hostile archives): nesting depth 8, 100 000 entries per archive,
  * 2 GiB expanded per top-level archive (every byte decompressed counts,
  * nested archives included), 64 MiB for one nested archive (held in memory
- * while it is read), 1 MiB for a pom.properties or MANIFEST.MF. Hitting one
+ * while it is read) and 128 MiB for all those held at once (one per
+ * level), 1 MiB for a pom.properties or MANIFEST.MF. Hitting one
  * is a warning naming the archive and entry ("possible zip bomb" for the
  * size caps); what was read before still counts.
  */
@@ -30,6 +31,7 @@
 #define JAVA_MAX_ENTRIES  100000u
 #define JAVA_MAX_EXPANDED (2ull << 30)
 #define JAVA_MAX_NESTED   (64u << 20)
+#define JAVA_MAX_HELD     (128u << 20) /* nested archives held at once (one per level) */
 #define JAVA_MAX_META     (1u << 20)
 #define JAVA_MAX_PATH     4096u
 #define JAVA_MAX_POMS     1024u
@@ -39,6 +41,7 @@ struct jctx {
 	struct sbom *sb;
 	const char *layer_digest;
 	uint64_t expanded; /* bytes decompressed for this top-level archive */
+	size_t held;       /* bytes of nested archives in memory now */
 	bool over_budget;
 };
 
@@ -441,9 +444,17 @@ static enum bw_err scan_nested(struct jctx *jc, struct archive *a, const char *a
 		jwarn(jc, "%s!%s: path over %u bytes: not read", apath, name, JAVA_MAX_PATH);
 		return BW_OK;
 	}
-	result = read_entry(jc, a, JAVA_MAX_NESTED, &data, &n, apath, name);
+	if (jc->held >= JAVA_MAX_HELD) {
+		jwarn(jc, "%s!%s: over %u bytes of nested archives in memory: not read", apath, name,
+		      JAVA_MAX_HELD);
+		return BW_OK;
+	}
+	result = read_entry(jc, a, JAVA_MAX_HELD - jc->held < JAVA_MAX_NESTED
+				       ? JAVA_MAX_HELD - jc->held : JAVA_MAX_NESTED,
+			    &data, &n, apath, name);
 	if (result)
 		return result == BW_ERR_NOMEM ? result : BW_OK;
+	jc->held += n;
 	ipath = bw_strfmt("%s!%s", apath, name);
 	if (!ipath) {
 		free(data);
@@ -457,6 +468,7 @@ static enum bw_err scan_nested(struct jctx *jc, struct archive *a, const char *a
 	}
 	free(ipath);
 	free(data);
+	jc->held -= n;
 	return result;
 }
 

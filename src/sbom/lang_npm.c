@@ -14,10 +14,15 @@
  *
  * One project is counted once: when DIR/node_modules holds installed
  * packages, the lockfiles in DIR are not reported (the installed tree is
- * what the image runs); package-lock.json then only marks installed
- * packages as dev ("dev": true at the same path). Lockfiles inside a
+ * what the image runs); they then only mark installed packages as dev
+ * (package-lock.json or node_modules/.package-lock.json by install path,
+ * yarn.lock and pnpm-lock.yaml by name and version). Lockfiles inside a
  * node_modules directory (published with a package) are ignored: they list
  * the package's own development tree, not what is installed.
+ *
+ * Dev marks: npm and pnpm 5/6 lockfiles record them; for pnpm 9 and yarn
+ * they are derived from the dependency graph (a package no production root
+ * reaches is dev).
  */
 #include <ctype.h>
 #include <jansson.h>
@@ -29,14 +34,6 @@
 
 /* Parsers over bytes in memory, for tests and fuzz targets (their
  * prototypes belong in sbom.h with the other parsers). */
-enum bw_err sbom_parse_npm_lock(struct sbom *sb, const char *data, size_t n, const char *path,
-				const char *layer, struct bw_errbuf *eb);
-enum bw_err sbom_parse_yarn_lock(struct sbom *sb, const char *data, size_t n, const char *path,
-				 const char *layer, struct bw_errbuf *eb);
-enum bw_err sbom_parse_pnpm_lock(struct sbom *sb, const char *data, size_t n, const char *path,
-				 const char *layer, struct bw_errbuf *eb);
-enum bw_err sbom_parse_npm_package_json(struct sbom *sb, const char *data, size_t n,
-					const char *path, const char *layer, struct bw_errbuf *eb);
 
 #define KiB ((size_t)1024)
 #define MiB (KiB * 1024)
@@ -871,12 +868,10 @@ static enum bw_err yarn_header(struct yarn_entry *e, const char *s, size_t n, bo
 			fl = pl;
 		}
 		if (npm_split_at(p, pl, &nl) && e->specs.n < 4096) {
-			char *spec = yarn_spec(p, nl, p + nl + 1, pl - nl - 1, berry);
-
-			if (!spec || bw_strv_push_owned(&e->specs, spec) != BW_OK) {
-				free(spec);
+			/* push_owned takes spec (frees it on failure, NULL is NOMEM) */
+			if (bw_strv_push_owned(&e->specs,
+					       yarn_spec(p, nl, p + nl + 1, pl - nl - 1, berry)) != BW_OK)
 				return BW_ERR_NOMEM;
-			}
 		}
 		if (!comma)
 			break;
@@ -937,11 +932,7 @@ static enum bw_err yarn_dep(struct yarn_entry *e, const char *s, size_t len, boo
 	if (vs >= len || kl == 0 || e->deps.n >= 4096)
 		return BW_OK;
 	spec = yarn_spec(s, kl, s + vs, len - vs, berry);
-	if (!spec || bw_strv_push_owned(&e->deps, spec) != BW_OK) {
-		free(spec);
-		return BW_ERR_NOMEM;
-	}
-	return BW_OK;
+	return bw_strv_push_owned(&e->deps, spec) == BW_OK ? BW_OK : BW_ERR_NOMEM;
 }
 
 /* Production roots from the project's package.json: dependencies and
@@ -972,11 +963,9 @@ static enum bw_err yarn_roots(struct pnpm_graph *g, const char *pj, size_t pjn, 
 				continue;
 			spec = yarn_spec(key, strlen(key), json_string_value(v),
 					 json_string_length(v), berry);
-			if (!spec || (result = bw_strv_push_owned(&g->prod, spec)) != BW_OK) {
-				free(spec);
-				result = BW_ERR_NOMEM;
+			result = bw_strv_push_owned(&g->prod, spec); /* takes spec */
+			if (result != BW_OK)
 				break;
-			}
 		}
 	}
 	*usable = result == BW_OK;
@@ -1333,6 +1322,43 @@ enum bw_err sbom_parse_pnpm_lock(struct sbom *sb, const char *data, size_t n, co
 	return result;
 }
 
+static int npm_pkg_key_cmp(const void *pa, const void *pb)
+{
+	const struct sbom_pkg *a = pa, *b = pb;
+	int c = strcmp(a->name, b->name);
+
+	return c ? c : strcmp(a->version, b->version);
+}
+
+/* The installed packages of DIR take the dev mark a yarn or pnpm lockfile
+ * gives their (name, version) (from, parsed into its own sbom, one entry
+ * per pair). */
+static void npm_mark_dev_from(struct sbom *sb, struct sbom *from, const char *dir)
+{
+	size_t dl = strlen(dir);
+
+	if (from->npkgs)
+		qsort(from->pkgs, from->npkgs, sizeof(*from->pkgs), npm_pkg_key_cmp);
+	for (size_t i = 0; i < sb->npkgs; i++) {
+		struct sbom_pkg *p = &sb->pkgs[i];
+		const struct sbom_pkg *hit;
+		const char *rel = p->found_path;
+
+		if (p->type != SBOM_PKG_NPM || !rel || !p->name || !p->version)
+			continue;
+		if (dl) {
+			if (strncmp(rel, dir, dl) != 0 || rel[dl] != '/')
+				continue;
+			rel += dl + 1;
+		}
+		if (!bw_str_starts_with(rel, "node_modules/"))
+			continue;
+		hit = bsearch(p, from->pkgs, from->npkgs, sizeof(*from->pkgs), npm_pkg_key_cmp);
+		if (hit)
+			p->dev = hit->dev;
+	}
+}
+
 /* ---- the cataloger ------------------------------------------------------------ */
 
 static enum bw_err npm_parse(struct sbom *sb, const struct image_fs *fs,
@@ -1376,20 +1402,30 @@ static enum bw_err npm_parse(struct sbom *sb, const struct image_fs *fs,
 			return npm_lock_mark_dev(sb, f, dir, eb);
 		return sbom_parse_npm_lock(sb, f->data, f->size, f->path, f->layer_digest, eb);
 	}
-	if (installed)
-		return BW_OK;
-	if (strcmp(base, "yarn.lock") == 0) {
-		char pj[4096];
+	if (strcmp(base, "yarn.lock") == 0 || strcmp(base, "pnpm-lock.yaml") == 0) {
+		struct sbom *target = installed ? sbom_new() : sb;
 		const struct image_file *pf = NULL;
+		enum bw_err result;
+		char pj[4096];
 
+		if (!target)
+			return BW_ERR_NOMEM;
 		if ((size_t)snprintf(pj, sizeof(pj), "%s%spackage.json", dir, *dir ? "/" : "") <
 		    sizeof(pj))
 			pf = image_fs_get(fs, pj);
-		return yarn_parse(sb, f->data, f->size, pf ? pf->data : NULL, pf ? pf->size : 0,
-				  f->path, f->layer_digest, eb);
+		if (base[0] == 'y')
+			result = yarn_parse(target, f->data, f->size, pf ? pf->data : NULL,
+					    pf ? pf->size : 0, f->path, f->layer_digest, eb);
+		else
+			result = sbom_parse_pnpm_lock(target, f->data, f->size, f->path,
+						      f->layer_digest, eb);
+		/* installed: the lockfile only marks the installed packages dev */
+		if (installed && result == BW_OK)
+			npm_mark_dev_from(sb, target, dir);
+		if (installed)
+			sbom_free(target);
+		return result;
 	}
-	if (strcmp(base, "pnpm-lock.yaml") == 0)
-		return sbom_parse_pnpm_lock(sb, f->data, f->size, f->path, f->layer_digest, eb);
 	return BW_OK;
 }
 

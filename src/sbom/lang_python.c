@@ -28,16 +28,6 @@
 
 /* Parsers over bytes in memory, for tests and fuzz targets (their
  * prototypes belong in sbom.h with the other parsers). */
-enum bw_err sbom_parse_python_metadata(struct sbom *sb, const char *data, size_t n,
-				       const char *path, const char *layer, struct bw_errbuf *eb);
-enum bw_err sbom_parse_python_requirements(struct sbom *sb, const char *data, size_t n,
-					   const char *path, const char *layer, bool dev,
-					   struct bw_errbuf *eb);
-enum bw_err sbom_parse_python_toml_lock(struct sbom *sb, const char *data, size_t n,
-					const char *path, const char *layer, struct bw_errbuf *eb);
-enum bw_err sbom_parse_pipfile_lock(struct sbom *sb, const char *data, size_t n, const char *path,
-				    const char *layer, struct bw_errbuf *eb);
-char *sbom_python_normalize(const char *name);
 
 #define KiB ((size_t)1024)
 #define MiB (KiB * 1024)
@@ -986,8 +976,12 @@ static enum bw_err toml_lock_parse(struct sbom *sb, const char *data, size_t n,
 	if (result == BW_OK)
 		result = toml_pkg_flush(sb, &pkg, &g, path, layer);
 	if (result == BW_OK && !g.roots.n && !any_category && roots)
-		for (size_t i = 0; i < roots->n && result == BW_OK; i++)
-			result = bw_strv_push_owned(&g.roots, sbom_python_normalize(roots->v[i]));
+		for (size_t i = 0; i < roots->n && result == BW_OK; i++) {
+			char *norm = sbom_python_normalize(roots->v[i]);
+
+			/* takes norm, frees it on failure; NULL gives BW_ERR_NOMEM */
+			result = bw_strv_push_owned(&g.roots, norm);
+		}
 	if (result == BW_OK && !any_category)
 		result = toml_mark_dev(sb, first, &g);
 	else if (result == BW_ERR_LIMIT && !eb->msg[0])

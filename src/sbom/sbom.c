@@ -357,6 +357,8 @@ struct stream_range {
 	size_t start, end; /* sb->pkgs[start, end) */
 	char *path;
 	size_t layer;
+	size_t visit;      /* which hand-over of the file (a layer may hold a path twice) */
+	bool stale;        /* a later entry of the same layer replaced it */
 };
 
 struct stream_ctx {
@@ -366,6 +368,11 @@ struct stream_ctx {
 	size_t nswants;
 	struct stream_range *r;
 	size_t nr, cap;
+	/* the walker calls a file's wants one after the other, in increasing
+	 * order: another path or layer, or a want index not above the last,
+	 * is the next hand-over */
+	size_t visit, last_want, last_layer;
+	char *last_path;
 };
 
 /* A cataloger's message: no terminal control bytes (paths are hostile). */
@@ -391,6 +398,16 @@ static enum bw_err stream_cb(void *ctx, size_t want_index, const struct image_st
 	if (BW_NEVER(want_index >= sc->nswants))
 		return BW_ERR_INTERNAL;
 	cat = sc->owner[want_index];
+	if (!sc->last_path || want_index <= sc->last_want || sc->last_layer != st->layer_index ||
+	    strcmp(sc->last_path, st->path) != 0) {
+		free(sc->last_path);
+		sc->last_path = bw_strdup(st->path);
+		if (!sc->last_path)
+			return BW_ERR_NOMEM;
+		sc->visit++;
+	}
+	sc->last_want = want_index;
+	sc->last_layer = st->layer_index;
 	result = cat->stream(sc->sb, st, &ceb);
 	if (result == BW_ERR_NOMEM)
 		return result;
@@ -398,8 +415,7 @@ static enum bw_err stream_cb(void *ctx, size_t want_index, const struct image_st
 		lang_warn(sc->sb, cat->name, &ceb, result);
 	if (sc->sb->npkgs == start)
 		return BW_OK;
-	if (sc->nr && sc->r[sc->nr - 1].end == start && sc->r[sc->nr - 1].layer == st->layer_index &&
-	    strcmp(sc->r[sc->nr - 1].path, st->path) == 0) {
+	if (sc->nr && sc->r[sc->nr - 1].end == start && sc->r[sc->nr - 1].visit == sc->visit) {
 		sc->r[sc->nr - 1].end = sc->sb->npkgs; /* another cataloger, same file */
 		return BW_OK;
 	}
@@ -411,6 +427,8 @@ static enum bw_err stream_cb(void *ctx, size_t want_index, const struct image_st
 	sc->r[sc->nr].start = start;
 	sc->r[sc->nr].end = sc->sb->npkgs;
 	sc->r[sc->nr].layer = st->layer_index;
+	sc->r[sc->nr].visit = sc->visit;
+	sc->r[sc->nr].stale = false;
 	sc->nr++;
 	return BW_OK;
 }
@@ -447,14 +465,53 @@ static void stream_ctx_release(struct stream_ctx *sc)
 	free(sc->r);
 	free(sc->swants);
 	free(sc->owner);
+	free(sc->last_path);
 	memset(sc, 0, sizeof(*sc));
 }
 
+static int range_cmp(const void *pa, const void *pb)
+{
+	const struct stream_range *a = *(const struct stream_range *const *)pa;
+	const struct stream_range *b = *(const struct stream_range *const *)pb;
+	int c = strcmp(a->path, b->path);
+
+	if (c)
+		return c;
+	if (a->layer != b->layer)
+		return a->layer < b->layer ? -1 : 1;
+	return a->visit < b->visit ? -1 : a->visit > b->visit;
+}
+
+/* A path handed twice from one layer (a tar may repeat a name): only the
+ * last entry is the file, as on extraction. */
+static enum bw_err stream_mark_stale(struct stream_ctx *sc)
+{
+	struct stream_range **v;
+
+	if (sc->nr < 2)
+		return BW_OK;
+	v = bw_calloc(sc->nr, sizeof(*v));
+	if (!v)
+		return BW_ERR_NOMEM;
+	for (size_t i = 0; i < sc->nr; i++)
+		v[i] = &sc->r[i];
+	qsort(v, sc->nr, sizeof(*v), range_cmp);
+	for (size_t i = 0; i + 1 < sc->nr; i++)
+		if (v[i]->layer == v[i + 1]->layer && v[i]->visit != v[i + 1]->visit &&
+		    strcmp(v[i]->path, v[i + 1]->path) == 0)
+			v[i]->stale = true;
+	free(v);
+	return BW_OK;
+}
+
 /* Drop the packages of streamed files whose version did not survive. */
-static void stream_prune(struct stream_ctx *sc, const struct image_fs *fs)
+static enum bw_err stream_prune(struct stream_ctx *sc, const struct image_fs *fs)
 {
 	struct sbom *sb = sc->sb;
 	size_t k = 0, ri = 0;
+
+	if (stream_mark_stale(sc) != BW_OK)
+		return BW_ERR_NOMEM;
 
 	for (size_t i = 0; i < sb->npkgs; i++) {
 		bool drop;
@@ -462,7 +519,8 @@ static void stream_prune(struct stream_ctx *sc, const struct image_fs *fs)
 		while (ri < sc->nr && sc->r[ri].end <= i)
 			ri++;
 		drop = ri < sc->nr && i >= sc->r[ri].start &&
-		       !image_fs_has_version(fs, sc->r[ri].path, sc->r[ri].layer);
+		       (sc->r[ri].stale ||
+			!image_fs_has_version(fs, sc->r[ri].path, sc->r[ri].layer));
 		if (drop) {
 			sbom_pkg_release(&sb->pkgs[i]);
 			continue;
@@ -472,6 +530,7 @@ static void stream_prune(struct stream_ctx *sc, const struct image_fs *fs)
 		k++;
 	}
 	sb->npkgs = k;
+	return BW_OK;
 }
 
 /* Each kept file goes to the language catalogers that asked for it. */
@@ -656,9 +715,10 @@ enum bw_err sbom_catalog(struct image *img, const struct sbom_opts *opts, struct
 					   limits, &fs, eb);
 	free(wants);
 	if (result == BW_OK)
-		stream_prune(&sc, fs);
+		result = stream_prune(&sc, fs);
 	stream_ctx_release(&sc);
 	if (result != BW_OK) {
+		image_fs_free(fs);
 		sbom_free(sb);
 		if (result == BW_ERR_NOMEM && eb && !eb->msg[0])
 			return bw_fail(eb, result, "out of memory while cataloguing");

@@ -153,6 +153,28 @@ enum bw_err sbom_parse_dotnet_deps(struct sbom *sb, const char *data, size_t n,
 enum bw_err sbom_parse_nuget_lock(struct sbom *sb, const char *data, size_t n, const char *path,
 				  const char *layer, struct bw_errbuf *eb);
 
+enum bw_err sbom_parse_npm_lock(struct sbom *sb, const char *data, size_t n, const char *path,
+				const char *layer, struct bw_errbuf *eb);
+enum bw_err sbom_parse_yarn_lock(struct sbom *sb, const char *data, size_t n, const char *path,
+				 const char *layer, struct bw_errbuf *eb);
+enum bw_err sbom_parse_pnpm_lock(struct sbom *sb, const char *data, size_t n, const char *path,
+				 const char *layer, struct bw_errbuf *eb);
+enum bw_err sbom_parse_npm_package_json(struct sbom *sb, const char *data, size_t n,
+					const char *path, const char *layer, struct bw_errbuf *eb);
+enum bw_err sbom_parse_python_metadata(struct sbom *sb, const char *data, size_t n,
+				       const char *path, const char *layer, struct bw_errbuf *eb);
+/* dev: the file holds development requirements (requirements-dev.txt). */
+enum bw_err sbom_parse_python_requirements(struct sbom *sb, const char *data, size_t n,
+					   const char *path, const char *layer, bool dev,
+					   struct bw_errbuf *eb);
+/* poetry.lock and uv.lock */
+enum bw_err sbom_parse_python_toml_lock(struct sbom *sb, const char *data, size_t n,
+					const char *path, const char *layer, struct bw_errbuf *eb);
+enum bw_err sbom_parse_pipfile_lock(struct sbom *sb, const char *data, size_t n, const char *path,
+				    const char *layer, struct bw_errbuf *eb);
+/* PEP 503 normalised name (lowercase, runs of -_. as -), malloc'd. */
+char *sbom_python_normalize(const char *name);
+
 /* Package URL for pkg given the distro (purl spec: type/namespace/name@
  * version?qualifiers, percent-encoded). malloc'd; NULL on failure. */
 char *sbom_purl(const struct sbom_pkg *pkg, const struct sbom_distro *d);

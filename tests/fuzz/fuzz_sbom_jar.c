@@ -1,6 +1,7 @@
-/* fuzz_sbom_jar.c - Java archives, read both ways: libarchive's zip reader over the
- * stream's random access, nested archives, pom.properties and MANIFEST.MF
- * parsing, the depth/entry/size caps. Input: a .jar/.war from an image. */
+/* fuzz_sbom_jar.c - Java archives, read both ways: libarchive's zip reader
+ * over the stream's random access (central directory) and front to back
+ * (local headers, as a layer streams); nested archives, pom.properties and
+ * MANIFEST.MF parsing, the depth/entry/size caps. Input: a .jar/.war. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -9,13 +9,6 @@
 #include "core/core.h"
 #include "sbom/sbom.h"
 
-enum bw_err sbom_parse_python_metadata(struct sbom *sb, const char *data, size_t n,
-				       const char *path, const char *layer, struct bw_errbuf *eb);
-enum bw_err sbom_parse_python_requirements(struct sbom *sb, const char *data, size_t n,
-					   const char *path, const char *layer, bool dev,
-					   struct bw_errbuf *eb);
-enum bw_err sbom_parse_pipfile_lock(struct sbom *sb, const char *data, size_t n, const char *path,
-				    const char *layer, struct bw_errbuf *eb);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

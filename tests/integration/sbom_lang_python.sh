@@ -12,7 +12,7 @@
 . "$(dirname "$0")/lib_image.sh"
 
 DATA="$ROOT/tests/data/lang/python"
-PYPKGS="python3-requests python3-yaml python3-jinja2 python3-setuptools python3-cryptography python3-dateutil python3-attr python3-pygments"
+PYPKGS="python3-requests python3-yaml python3-jinja2 python3-setuptools python3-cryptography python3-dateutil python3-attr python3-pygments python3-pip python3-babel python3-lxml"
 
 # pypi_rows JSON [all]: "normalised-name<TAB>version<TAB>dev" of the SBOM's pypi
 # packages, unique (with "all": one row per package found, duplicates kept).
@@ -26,31 +26,7 @@ for l in sys.stdin:
 }
 
 # debian_python: $FIXTURES/debian-python, the Debian root plus $PYPKGS.
-debian_python() {
-	local dir="$FIXTURES/debian-python" base
-	base=$(debian_rootfs) || return 1
-	fixture_lock debian-python
-	if [ ! -f "$dir/.complete" ]; then
-		rm -rf "$dir"
-		cp -a "$base" "$dir" || { fixture_unlock; return 1; }
-		cp /etc/resolv.conf "$dir/etc/resolv.conf" 2>/dev/null
-		mount -t proc proc "$dir/proc" 2>/dev/null
-		# shellcheck disable=SC2086
-		if ! { chroot "$dir" env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
-			chroot "$dir" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-				--no-install-recommends $PYPKGS; } >"$FIXTURES/debian-python.log" 2>&1; then
-			umount "$dir/proc" 2>/dev/null
-			fixture_unlock
-			echo "apt-get in the chroot failed, see $FIXTURES/debian-python.log" >&2
-			return 1
-		fi
-		umount "$dir/proc" 2>/dev/null
-		rm -rf "$dir/var/cache/apt/archives/"*.deb "$dir/var/lib/apt/lists/"*_Packages
-		touch "$dir/.complete"
-	fi
-	fixture_unlock
-	echo "$dir"
-}
+debian_python() { debian_rootfs_with python $PYPKGS; }
 
 # ---- 1. Debian's python3 packages, truth from importlib.metadata in the root ----
 if ! need_root; then

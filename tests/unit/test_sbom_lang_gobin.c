@@ -345,14 +345,40 @@ static unsigned char *make_tar(const struct tent *ents, size_t n, size_t *outlen
 	return m;
 }
 
+/* A jar with one pom.properties (libarchive's zip writer). */
+static unsigned char *make_jar(size_t *outlen)
+{
+	static const char pom[] = "groupId=g\nartifactId=a\nversion=1\n";
+	struct archive *a = archive_write_new();
+	struct archive_entry *e = archive_entry_new();
+	size_t cap = 1 << 16, used = 0;
+	unsigned char *m = malloc(cap);
+
+	assert_non_null(m);
+	assert_int_equal(archive_write_set_format_zip(a), ARCHIVE_OK);
+	assert_int_equal(archive_write_open_memory(a, m, cap, &used), ARCHIVE_OK);
+	archive_entry_set_pathname(e, "META-INF/maven/g/a/pom.properties");
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0644);
+	archive_entry_set_size(e, (la_int64_t)strlen(pom));
+	assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+	archive_write_data(a, pom, strlen(pom));
+	archive_entry_free(e);
+	assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+	archive_write_free(a);
+	*outlen = used;
+	return m;
+}
+
 /* sbom_catalog over two layers: the upper one whites out one binary,
- * replaces one by a script and one by another Go binary; only the
- * surviving versions' packages remain, with their own layer. */
+ * replaces one by a script and one by another Go binary; a path repeated
+ * in one layer counts once, as its last entry. Only the surviving
+ * versions' packages remain. */
 static void test_catalog_layers(void **state)
 {
 	static const char modtext2[] = "path\tex.com/tool\nmod\tex.com/tool\tv2.0.0\th1:q=\n";
-	unsigned char d1[2048], d2[2048], *e1, *e2, *t1, *t2;
-	size_t n1, n2, l1, l2;
+	unsigned char d1[2048], d2[2048], *e1, *e2, *t1, *t2, *jar;
+	size_t n1, n2, l1, l2, jl;
 	struct image_mem_layer ls[2];
 	struct image *img = NULL;
 	struct sbom *sb = NULL;
@@ -362,16 +388,21 @@ static void test_catalog_layers(void **state)
 	(void)state;
 	e1 = build_elf(true, false, true, d1, inline_data(d1, "go1.20.1", modtext), &n1);
 	e2 = build_elf(true, false, false, d2, inline_data(d2, "go1.21.0", modtext2), &n2);
+	jar = make_jar(&jl);
 	{
+		/* opt/c twice in the lower layer: the second entry is the file */
 		const struct tent lower[] = {
 			{"usr/bin/a", e1, n1}, {"usr/bin/b", e1, n1}, {"opt/c", e1, n1},
+			{"opt/d", e1, n1}, {"opt/d", e2, n2},
+			{"opt/app.jar", jar, jl}, {"opt/e", e1, n1}, /* a jar, then an ELF */
 		};
 		const struct tent upper[] = {
 			{"usr/bin/.wh.a", "", 0}, {"usr/bin/b", "#!/bin/sh\n", 0}, {"opt/c", e2, n2},
+			{"opt/.wh.app.jar", "", 0},
 		};
 
-		t1 = make_tar(lower, 3, &l1);
-		t2 = make_tar(upper, 3, &l2);
+		t1 = make_tar(lower, 7, &l1);
+		t2 = make_tar(upper, 4, &l2);
 	}
 	memset(ls, 0, sizeof(ls));
 	ls[0].data = t1;
@@ -382,7 +413,12 @@ static void test_catalog_layers(void **state)
 	assert_int_equal(sbom_catalog(img, NULL, &sb, &eb), BW_OK);
 	got = pkgs_text(sb);
 	assert_string_equal(got, "ex.com/tool v2.0.0 pkg:golang/ex.com/tool@v2.0.0 opt/c\n"
-				 "stdlib go1.21.0 pkg:golang/stdlib@1.21.0 opt/c\n");
+				 "ex.com/tool v2.0.0 pkg:golang/ex.com/tool@v2.0.0 opt/d\n"
+				 "github.com/a/b v1.2.3 pkg:golang/github.com/a/b@v1.2.3 opt/e\n"
+				 "github.com/fork/sys v0.2.0 pkg:golang/github.com/fork/sys@v0.2.0 opt/e\n"
+				 "stdlib go1.20.1 pkg:golang/stdlib@1.20.1 opt/e\n"
+				 "stdlib go1.21.0 pkg:golang/stdlib@1.21.0 opt/c\n"
+				 "stdlib go1.21.0 pkg:golang/stdlib@1.21.0 opt/d\n");
 	free(got);
 	sbom_free(sb);
 	image_free(img);
@@ -390,6 +426,7 @@ static void test_catalog_layers(void **state)
 	free(t2);
 	free(e1);
 	free(e2);
+	free(jar);
 }
 
 static int tool(int argc, char **argv)

@@ -28,14 +28,6 @@
 #define DATA BW_SOURCE_ROOT "/tests/data/lang/npm"
 
 /* The parsers (their prototypes are in lang_npm.c until sbom.h has them). */
-enum bw_err sbom_parse_npm_lock(struct sbom *sb, const char *data, size_t n, const char *path,
-				const char *layer, struct bw_errbuf *eb);
-enum bw_err sbom_parse_yarn_lock(struct sbom *sb, const char *data, size_t n, const char *path,
-				 const char *layer, struct bw_errbuf *eb);
-enum bw_err sbom_parse_pnpm_lock(struct sbom *sb, const char *data, size_t n, const char *path,
-				 const char *layer, struct bw_errbuf *eb);
-enum bw_err sbom_parse_npm_package_json(struct sbom *sb, const char *data, size_t n,
-					const char *path, const char *layer, struct bw_errbuf *eb);
 
 static char *read_all(const char *path)
 {
@@ -278,6 +270,84 @@ static void test_installed(void **state)
 	rm_tree(root);
 }
 
+/* yarn.lock records no dev flag: the package.json beside it gives the roots.
+ * With workspaces the members' roots are unknown: nothing is marked. */
+static void test_yarn_roots(void **state)
+{
+	static const char *const pj[] = {
+		"{\"name\":\"p\",\"dependencies\":{\"debug\":\"4.3.4\"},"
+		"\"devDependencies\":{\"ms\":\"2.1.3\"}}",
+		"{\"name\":\"p\",\"workspaces\":[\"packages/*\"],"
+		"\"dependencies\":{\"debug\":\"4.3.4\"},\"devDependencies\":{\"ms\":\"2.1.3\"}}",
+	};
+	/* hand-worked: debug -> ms@2.1.2 is production, ms@2.1.3 only dev */
+	static const char *const want[] = {
+		"debug\t4.3.4\tfalse\nms\t2.1.2\tfalse\nms\t2.1.3\ttrue\n",
+		"debug\t4.3.4\tfalse\nms\t2.1.2\tfalse\nms\t2.1.3\tfalse\n",
+	};
+	static const char lock[] = "# yarn lockfile v1\n\n\n"
+				   "debug@4.3.4:\n  version \"4.3.4\"\n  dependencies:\n    ms \"2.1.2\"\n\n"
+				   "ms@2.1.2:\n  version \"2.1.2\"\n\n"
+				   "ms@2.1.3:\n  version \"2.1.3\"\n";
+
+	(void)state;
+	for (size_t i = 0; i < 2; i++) {
+		char root[] = "/tmp/bw-npm-test.XXXXXX", path[1100];
+		struct sbom *sb;
+		FILE *f;
+		char *got;
+
+		assert_non_null(mkdtemp(root));
+		snprintf(path, sizeof(path), "%s/package.json", root);
+		assert_non_null(f = fopen(path, "w"));
+		fputs(pj[i], f);
+		fclose(f);
+		snprintf(path, sizeof(path), "%s/yarn.lock", root);
+		assert_non_null(f = fopen(path, "w"));
+		fputs(lock, f);
+		fclose(f);
+		sb = catalog_dir(root);
+		got = npm_rows(sb);
+		assert_string_equal(got, want[i]);
+		free(got);
+		sbom_free(sb);
+		if (i == 0) {
+			/* installed by yarn: node_modules is reported, yarn.lock marks dev */
+			static const char *const inst[][2] = {
+				{"node_modules/debug", "{\"name\":\"debug\",\"version\":\"4.3.4\"}"},
+				{"node_modules/ms", "{\"name\":\"ms\",\"version\":\"2.1.3\"}"},
+				{"node_modules/debug/node_modules",
+				 NULL},
+				{"node_modules/debug/node_modules/ms",
+				 "{\"name\":\"ms\",\"version\":\"2.1.2\"}"},
+			};
+
+			snprintf(path, sizeof(path), "%s/node_modules", root);
+			assert_int_equal(mkdir(path, 0755), 0);
+			for (size_t k = 0; k < sizeof(inst) / sizeof(inst[0]); k++) {
+				snprintf(path, sizeof(path), "%s/%s", root, inst[k][0]);
+				assert_int_equal(mkdir(path, 0755), 0);
+				if (!inst[k][1])
+					continue;
+				snprintf(path, sizeof(path), "%s/%s/package.json", root, inst[k][0]);
+				assert_non_null(f = fopen(path, "w"));
+				fputs(inst[k][1], f);
+				fclose(f);
+			}
+			sb = catalog_dir(root);
+			got = npm_rows(sb);
+			assert_string_equal(got, want[0]);
+			free(got);
+			for (size_t k = 0; k < sb->npkgs; k++)
+				if (sb->pkgs[k].type == SBOM_PKG_NPM)
+					assert_true(bw_str_starts_with(sb->pkgs[k].found_path,
+								       "node_modules/"));
+			sbom_free(sb);
+		}
+		rm_tree(root);
+	}
+}
+
 /* pnpm lockfile 5.4 (pnpm 7): "/name/version_peers" keys; hand-written
  * from the format pnpm 7 writes. */
 static void test_pnpm_v5(void **state)
@@ -389,7 +459,7 @@ int main(void)
 		cmocka_unit_test(test_yarn_classic),  cmocka_unit_test(test_yarn_berry),
 		cmocka_unit_test(test_pnpm_v6),	      cmocka_unit_test(test_pnpm_v9),
 		cmocka_unit_test(test_pnpm_v5),	      cmocka_unit_test(test_installed),
-		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_hostile),	      cmocka_unit_test(test_yarn_roots),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

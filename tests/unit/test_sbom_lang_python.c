@@ -22,16 +22,6 @@
 #define DATA BW_SOURCE_ROOT "/tests/data/lang/python"
 
 /* The parsers (their prototypes are in lang_python.c until sbom.h has them). */
-enum bw_err sbom_parse_python_metadata(struct sbom *sb, const char *data, size_t n,
-				       const char *path, const char *layer, struct bw_errbuf *eb);
-enum bw_err sbom_parse_python_requirements(struct sbom *sb, const char *data, size_t n,
-					   const char *path, const char *layer, bool dev,
-					   struct bw_errbuf *eb);
-enum bw_err sbom_parse_python_toml_lock(struct sbom *sb, const char *data, size_t n,
-					const char *path, const char *layer, struct bw_errbuf *eb);
-enum bw_err sbom_parse_pipfile_lock(struct sbom *sb, const char *data, size_t n, const char *path,
-				    const char *layer, struct bw_errbuf *eb);
-char *sbom_python_normalize(const char *name);
 
 static char *read_all(const char *path)
 {

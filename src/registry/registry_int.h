@@ -1,0 +1,18 @@
+/* registry_int.h - helpers shared inside src/registry only. */
+#ifndef BW_REGISTRY_INT_H
+#define BW_REGISTRY_INT_H
+
+#include "registry.h"
+
+/* Credentials for host from Docker's config.json (config_path, or
+ * $DOCKER_CONFIG/config.json, or ~/.docker/config.json): credHelpers, auths,
+ * then credsStore. *user and *pass stay NULL when there are none; free them
+ * with registry_secret_free(). A missing config file is not an error. */
+enum bw_err registry_creds_lookup(const char *host, const char *config_path, char **user,
+				  char **pass, struct bw_errbuf *eb);
+/* Wipe and free. NULL-safe. */
+void registry_secret_free(char *s);
+/* Standard base64 into out (NUL-terminated); BW_ERR_FORMAT / BW_ERR_LIMIT. */
+enum bw_err registry_base64_decode(const char *in, char *out, size_t outsz, size_t *outlen);
+
+#endif

@@ -1,0 +1,99 @@
+#!/bin/bash
+# registry_basic.sh - bulwark sbom/scan against a real registry (Debian's
+# docker-registry) over plain HTTP with BULWARK_REGISTRY_INSECURE=1: by tag
+# and by digest the SBOM equals the one of the same image's OCI layout;
+# unknown tags, corrupt blobs and a dead registry fail clearly.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_image.sh"
+
+command -v docker-registry >/dev/null || { echo "1..0 # SKIP docker-registry not installed"; exit 0; }
+command -v skopeo >/dev/null || { echo "1..0 # SKIP skopeo not installed"; exit 0; }
+
+OCI=$(debian_oci_dir) || { echo "Bail out! cannot build the Debian OCI image"; exit 1; }
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+PORT=$(free_port)
+mkdir -p "$TMP/storage"
+cat >"$TMP/registry.yml" <<YML
+version: 0.1
+log:
+  level: error
+storage:
+  filesystem:
+    rootdirectory: $TMP/storage
+http:
+  addr: 127.0.0.1:$PORT
+YML
+docker-registry serve "$TMP/registry.yml" >"$TMP/registry.log" 2>&1 &
+REG_PID=$!
+trap 'kill $REG_PID 2>/dev/null; wait $REG_PID 2>/dev/null; rm -rf "$TMP"' EXIT
+for _ in $(seq 1 100); do
+	curl -fs "http://127.0.0.1:$PORT/v2/" >/dev/null && break
+	sleep 0.1
+done
+R=127.0.0.1:$PORT
+export BULWARK_REGISTRY_INSECURE=1
+
+ok "push the Debian image with skopeo" skopeo copy -q --dest-tls-verify=false "oci:$OCI:12" "docker://$R/debian:12"
+ok "push a second tag" skopeo copy -q --dest-tls-verify=false "oci:$OCI:12" "docker://$R/team/debian:stable"
+DIGEST=$(skopeo inspect --tls-verify=false --format '{{.Digest}}' "docker://$R/debian:12")
+diag "skopeo digest: $DIGEST"
+
+pkgs() { jq -c '[.packages[] | {name, version, type, arch, purl, layer, path}] | sort_by(.purl)' "$1"; }
+"$BULWARK" sbom -f json "oci:$OCI:12" -o "$TMP/local.json" 2>"$TMP/local.err" || diag "$(cat "$TMP/local.err")"
+WANT=$(pkgs "$TMP/local.json")
+ok "local OCI SBOM has packages" test "$(jq '.packages | length' "$TMP/local.json")" -gt 50
+
+"$BULWARK" sbom -f json "$R/debian:12" -o "$TMP/tag.json" 2>"$TMP/tag.err"; rc=$?
+is "$rc" 0 "sbom by tag exits 0"
+[ "$rc" = 0 ] || diag "$(cat "$TMP/tag.err")"
+is "$(pkgs "$TMP/tag.json")" "$WANT" "sbom by tag: same packages as the OCI layout"
+is "$(jq -r '.target.image_id' "$TMP/tag.json")" "$(skopeo inspect --tls-verify=false --format '{{.Config}}' "docker://$R/debian:12" >/dev/null 2>&1; skopeo inspect --tls-verify=false --raw "docker://$R/debian:12" | jq -r .config.digest)" "image id is the config digest skopeo reports"
+is "$(jq -r '.target.manifest_digest' "$TMP/tag.json")" "$DIGEST" "sbom by tag names the manifest digest skopeo reports"
+
+"$BULWARK" sbom -f json "$R/debian@$DIGEST" -o "$TMP/dig.json" 2>"$TMP/dig.err"; rc=$?
+is "$rc" 0 "sbom by digest exits 0"
+[ "$rc" = 0 ] || diag "$(cat "$TMP/dig.err")"
+is "$(pkgs "$TMP/dig.json")" "$WANT" "sbom by digest: same packages"
+is "$(jq -r '.target.manifest_digest' "$TMP/dig.json")" "$DIGEST" "sbom by digest names that digest"
+
+"$BULWARK" sbom -f json "registry:$R/team/debian:stable" -o "$TMP/t2.json" 2>"$TMP/t2.err"; rc=$?
+is "$rc" 0 "sbom of the second tag (registry: prefix, nested repo)"
+is "$(pkgs "$TMP/t2.json")" "$WANT" "second tag: same packages"
+
+"$BULWARK" sbom -f json "$R/debian:nosuchtag" -o "$TMP/x.json" 2>"$TMP/notag.err"; rc=$?
+is "$rc" 2 "unknown tag exits 2"
+ok "unknown tag: message names the manifest and MANIFEST_UNKNOWN" grep -q "debian: manifest nosuchtag: HTTP 404 (MANIFEST_UNKNOWN)" "$TMP/notag.err"
+diag "$(cat "$TMP/notag.err")"
+
+# without --insecure (env) the client refuses plain HTTP: it speaks TLS
+BULWARK_REGISTRY_INSECURE= "$BULWARK" sbom -f json "$R/debian:12" -o "$TMP/x.json" 2>"$TMP/tls.err"; rc=$?
+is "$rc" 2 "without insecure: exits 2 (TLS to a plain-HTTP registry)"
+ok "without insecure: the message names the registry" grep -q "$R" "$TMP/tls.err"
+
+# a corrupt layer blob in the registry's storage
+LAYER=$(jq -r '.layers[0].digest' "$OCI/blobs/sha256/$(jq -r '.manifests[0].digest' "$OCI/index.json" | cut -d: -f2)")
+DATA="$TMP/storage/docker/registry/v2/blobs/sha256/${LAYER:7:2}/${LAYER#sha256:}/data"
+ok "layer blob is in the registry storage" test -f "$DATA"
+cp "$DATA" "$TMP/layer.orig"
+printf 'X' | dd of="$DATA" bs=1 seek=100 conv=notrunc 2>/dev/null
+"$BULWARK" sbom -f json "$R/debian:12" -o "$TMP/x.json" 2>"$TMP/corrupt.err"; rc=$?
+is "$rc" 2 "corrupt blob exits 2"
+ok "corrupt blob: message names the layer digest" grep -q "content does not match its digest $LAYER" "$TMP/corrupt.err"
+diag "$(cat "$TMP/corrupt.err")"
+cp "$TMP/layer.orig" "$DATA"
+
+# bulwark scan takes the same references: its findings equal the local scan's
+"$BULWARK" scan --format json "oci:$OCI:12" -o "$TMP/scan-local.json" 2>/dev/null; want_rc=$?
+"$BULWARK" scan --format json "$R/debian:12" -o "$TMP/scan.json" 2>"$TMP/scan.err"; rc=$?
+is "$rc" "$want_rc" "scan by tag exits like the local scan"
+is "$(jq -c '[.findings, .summary]' "$TMP/scan.json")" "$(jq -c '[.findings, .summary]' "$TMP/scan-local.json")" "scan by tag: same findings as the OCI layout"
+
+# the registry dies: a clear network error naming it
+kill "$REG_PID"; wait "$REG_PID" 2>/dev/null
+"$BULWARK" sbom -f json "$R/debian:12" -o "$TMP/x.json" 2>"$TMP/dead.err"; rc=$?
+is "$rc" 2 "dead registry exits 2"
+ok "dead registry: message names the registry and the attempts" grep -q "$R/debian: manifest 12 (after 4 attempts): .*connect" "$TMP/dead.err"
+diag "$(cat "$TMP/dead.err")"
+
+done_testing

@@ -1,0 +1,295 @@
+/* test_registry.c - registry references, WWW-Authenticate challenges and
+ * manifests. Expected values come from the distribution spec and Docker's
+ * documentation (the normalisation of "alpine" to
+ * registry-1.docker.io/library/alpine:latest, the token auth example
+ * challenge), and the OCI image-spec's example manifest and index. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "registry/registry.h"
+
+#define D64 "sha256:6c3c624b58dbbcd3c0dd82b4c53f04194d1247c6eebdaab7c610cf7d66709b3b"
+
+static void check_name(const char *text, const char *host, const char *repo, const char *tag,
+		       const char *digest)
+{
+	struct registry_name n;
+	struct bw_errbuf eb = {0};
+
+	assert_int_equal(registry_name_parse(text, &n, &eb), BW_OK);
+	assert_string_equal(n.host, host);
+	assert_string_equal(n.repo, repo);
+	if (tag)
+		assert_string_equal(n.tag, tag);
+	else
+		assert_null(n.tag);
+	if (digest)
+		assert_string_equal(n.digest, digest);
+	else
+		assert_null(n.digest);
+	registry_name_release(&n);
+}
+
+static void test_name_docker_hub(void **state)
+{
+	(void)state;
+	check_name("alpine:3.19", "registry-1.docker.io", "library/alpine", "3.19", NULL);
+	check_name("alpine", "registry-1.docker.io", "library/alpine", "latest", NULL);
+	check_name("docker.io/alpine", "registry-1.docker.io", "library/alpine", "latest", NULL);
+	check_name("bitnami/redis:7.2", "registry-1.docker.io", "bitnami/redis", "7.2", NULL);
+	check_name("docker://index.docker.io/user/app:v1", "registry-1.docker.io", "user/app",
+		   "v1", NULL);
+}
+
+static void test_name_hosts(void **state)
+{
+	(void)state;
+	check_name("127.0.0.1:5000/repo:tag", "127.0.0.1:5000", "repo", "tag", NULL);
+	check_name("registry:ghcr.io/ns/sub/app:1.0-rc_1", "ghcr.io", "ns/sub/app", "1.0-rc_1",
+		   NULL);
+	check_name("localhost/foo", "localhost", "foo", "latest", NULL);
+	check_name("quay.io/org/app@" D64, "quay.io", "org/app", NULL, D64);
+	check_name("host:443/a/b:t@" D64, "host:443", "a/b", "t", D64);
+	/* "foo/bar": foo has no '.' or ':' and is not localhost: a Hub namespace */
+	check_name("foo/bar", "registry-1.docker.io", "foo/bar", "latest", NULL);
+}
+
+static void test_name_errors(void **state)
+{
+	static const char *bad[] = {
+		"",
+		"Upper/Case",
+		"host:5000/repo:",
+		"repo:-tag",
+		"repo@sha256:abc",
+		"host:5000//repo",
+		"repo/",
+		"_repo",
+		"repo:t@g",
+		"host:5000/re$po",
+	};
+	struct registry_name n;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct bw_errbuf eb = {0};
+
+		if (registry_name_parse(bad[i], &n, &eb) == BW_OK)
+			fail_msg("accepted '%s'", bad[i]);
+		assert_true(eb.msg[0] != '\0');
+	}
+}
+
+/* The example of the distribution spec's token authentication page. */
+static void test_challenge_bearer(void **state)
+{
+	struct registry_challenge ch;
+	struct bw_errbuf eb = {0};
+
+	(void)state;
+	assert_int_equal(registry_challenge_parse(
+				 "Bearer realm=\"https://auth.docker.io/token\","
+				 "service=\"registry.docker.io\","
+				 "scope=\"repository:samalba/my-app:pull,push\"",
+				 &ch, &eb),
+			 BW_OK);
+	assert_string_equal(ch.scheme, "bearer");
+	assert_string_equal(ch.realm, "https://auth.docker.io/token");
+	assert_string_equal(ch.service, "registry.docker.io");
+	assert_string_equal(ch.scope, "repository:samalba/my-app:pull,push");
+	registry_challenge_release(&ch);
+
+	/* case-insensitive names, spaces, token values, escapes, unknown params */
+	assert_int_equal(registry_challenge_parse("BEARER  Realm = \"https://a/t\\\"x\" , "
+						  "error=insufficient_scope, service=svc",
+						  &ch, &eb),
+			 BW_OK);
+	assert_string_equal(ch.realm, "https://a/t\"x");
+	assert_string_equal(ch.service, "svc");
+	assert_null(ch.scope);
+	registry_challenge_release(&ch);
+}
+
+static void test_challenge_basic(void **state)
+{
+	struct registry_challenge ch;
+	struct bw_errbuf eb = {0};
+
+	(void)state;
+	assert_int_equal(registry_challenge_parse("Basic realm=\"Registry Realm\"", &ch, &eb),
+			 BW_OK);
+	assert_string_equal(ch.scheme, "basic");
+	assert_string_equal(ch.realm, "Registry Realm");
+	registry_challenge_release(&ch);
+	assert_int_equal(registry_challenge_parse("Basic", &ch, &eb), BW_OK);
+	assert_null(ch.realm);
+	registry_challenge_release(&ch);
+}
+
+static void test_challenge_errors(void **state)
+{
+	static const char *bad[] = {
+		"",
+		"Bearer realm=\"https://x",
+		"Bearer realm=\"a\",realm=\"b\"",
+		"Bearer realm",
+		"Bearer realm=\"a\" service=\"b\"",
+		"Bearer realm=\"a\x01\"",
+		"Bearer =x",
+		"Bear\"er realm=x",
+	};
+	char big[5000];
+	struct registry_challenge ch;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct bw_errbuf eb = {0};
+
+		if (registry_challenge_parse(bad[i], &ch, &eb) == BW_OK)
+			fail_msg("accepted '%s'", bad[i]);
+		assert_null(ch.realm);
+	}
+	memset(big, 'a', sizeof(big) - 1);
+	memcpy(big, "Bearer realm=", 13);
+	big[sizeof(big) - 1] = '\0';
+	assert_int_equal(registry_challenge_parse(big, &ch, NULL), BW_ERR_FORMAT);
+}
+
+/* OCI image-spec, manifest.md "Example Image Manifest" (config and the
+ * first two layers). */
+static const char oci_manifest[] =
+	"{\"schemaVersion\": 2,"
+	" \"mediaType\": \"application/vnd.oci.image.manifest.v1+json\","
+	" \"config\": {\"mediaType\": \"application/vnd.oci.image.config.v1+json\","
+	"  \"digest\": \"sha256:b5b2b2c507a0944348e0303114d8d93aaaa081732b86451d9bce1f432a537bc7\","
+	"  \"size\": 7023},"
+	" \"layers\": ["
+	"  {\"mediaType\": \"application/vnd.oci.image.layer.v1.tar+gzip\","
+	"   \"digest\": \"sha256:9834876dcfb05cb167a5c24953eba58c4ac89b1adf57f28f2f9d09af107ee8f0\","
+	"   \"size\": 32654},"
+	"  {\"mediaType\": \"application/vnd.oci.image.layer.v1.tar+gzip\","
+	"   \"digest\": \"sha256:3c3a4604a545cdc127456d94e421cd355bca5b528f4a9c1905b15da2eb4a4c6b\","
+	"   \"size\": 16724}],"
+	" \"annotations\": {\"com.example.key1\": \"value1\"}}";
+
+/* OCI image-spec, image-index.md "Example Image Index". */
+static const char oci_index[] =
+	"{\"schemaVersion\": 2,"
+	" \"mediaType\": \"application/vnd.oci.image.index.v1+json\","
+	" \"manifests\": ["
+	"  {\"mediaType\": \"application/vnd.oci.image.manifest.v1+json\", \"size\": 7143,"
+	"   \"digest\": \"sha256:e692418e4cbaf90ca69d05a66403747baa33ee08806650b51fab815ad7fc331f\","
+	"   \"platform\": {\"architecture\": \"ppc64le\", \"os\": \"linux\"}},"
+	"  {\"mediaType\": \"application/vnd.oci.image.manifest.v1+json\", \"size\": 7682,"
+	"   \"digest\": \"sha256:5b0bcabd1ed22e9fb1310cf6c2dec7cdef19f0ad69efa1f392e94a4333501270\","
+	"   \"platform\": {\"architecture\": \"amd64\", \"os\": \"linux\"}}],"
+	" \"annotations\": {\"com.example.key1\": \"value1\"}}";
+
+static void test_manifest_oci(void **state)
+{
+	struct registry_manifest m;
+	struct bw_errbuf eb = {0};
+
+	(void)state;
+	assert_int_equal(registry_manifest_parse(oci_manifest, strlen(oci_manifest), NULL, "t", &m,
+						 &eb),
+			 BW_OK);
+	assert_int_equal(m.kind, REGISTRY_MANIFEST_IMAGE);
+	assert_string_equal(m.config.digest, "sha256:b5b2b2c507a0944348e0303114d8d93aaaa081732b86451d9bce1f432a537bc7");
+	assert_int_equal(m.config.size, 7023);
+	assert_int_equal(m.nentries, 2);
+	assert_string_equal(m.entries[1].digest, "sha256:3c3a4604a545cdc127456d94e421cd355bca5b528f4a9c1905b15da2eb4a4c6b");
+	assert_int_equal(m.entries[1].size, 16724);
+	assert_string_equal(m.entries[0].media_type, "application/vnd.oci.image.layer.v1.tar+gzip");
+	registry_manifest_release(&m);
+}
+
+static void test_manifest_index_select(void **state)
+{
+	struct registry_manifest m;
+	struct bw_errbuf eb = {0};
+	struct image_platform p = {"linux", "amd64", ""};
+	struct image_platform arm = {"linux", "arm64", "v8"};
+	struct image_platform ppc = {"linux", "ppc64le", ""};
+
+	(void)state;
+	assert_int_equal(registry_manifest_parse(oci_index, strlen(oci_index), NULL, "t", &m, &eb),
+			 BW_OK);
+	assert_int_equal(m.kind, REGISTRY_MANIFEST_INDEX);
+	assert_int_equal(m.nentries, 2);
+	assert_int_equal(registry_manifest_select(&m, &p), 1);
+	assert_int_equal(registry_manifest_select(&m, &ppc), 0);
+	assert_int_equal(registry_manifest_select(&m, &arm), -1);
+	registry_manifest_release(&m);
+}
+
+static void test_manifest_errors(void **state)
+{
+	static const char *bad[] = {
+		"{\"schemaVersion\": 1, \"fsLayers\": []}",
+		"[]",
+		"{\"schemaVersion\": 2}",
+		"{\"schemaVersion\": 2, \"config\": {\"digest\": \"sha256:00\", \"size\": 1}, "
+		"\"layers\": []}",
+		"{\"schemaVersion\": 2, \"mediaType\": \"text/plain\", \"manifests\": []}",
+		"{\"schemaVersion\": 2, \"manifests\": [{\"digest\": \"" D64 "\", \"size\": -1}]}",
+		"{\"schemaVersion\": 2, \"manifests\": []}",
+		"{\"schemaVersion\": 2, \"manifests\": [{\"digest\": \"md5:abc\", \"size\": 1}]}",
+	};
+	struct registry_manifest m;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct bw_errbuf eb = {0};
+
+		if (registry_manifest_parse(bad[i], strlen(bad[i]), NULL, "where", &m, &eb) == BW_OK)
+			fail_msg("accepted %s", bad[i]);
+		assert_non_null(strstr(eb.msg, "where"));
+	}
+}
+
+static void test_opts_from_env(void **state)
+{
+	struct registry_opts o;
+
+	(void)state;
+	setenv("BULWARK_REGISTRY_INSECURE", "true", 1);
+	setenv("BULWARK_REGISTRY_CA_FILE", "/x/ca.pem", 1);
+	setenv("BULWARK_REGISTRY_USERNAME", "u", 1);
+	setenv("BULWARK_REGISTRY_PASSWORD", "p", 1);
+	registry_opts_from_env(&o);
+	assert_true(o.insecure);
+	assert_string_equal(o.ca_file, "/x/ca.pem");
+	assert_string_equal(o.username, "u");
+	assert_string_equal(o.password, "p");
+	setenv("BULWARK_REGISTRY_INSECURE", "0", 1);
+	unsetenv("BULWARK_REGISTRY_USERNAME");
+	registry_opts_from_env(&o);
+	assert_false(o.insecure);
+	assert_null(o.username);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_name_docker_hub),
+		cmocka_unit_test(test_name_hosts),
+		cmocka_unit_test(test_name_errors),
+		cmocka_unit_test(test_challenge_bearer),
+		cmocka_unit_test(test_challenge_basic),
+		cmocka_unit_test(test_challenge_errors),
+		cmocka_unit_test(test_manifest_oci),
+		cmocka_unit_test(test_manifest_index_select),
+		cmocka_unit_test(test_manifest_errors),
+		cmocka_unit_test(test_opts_from_env),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
