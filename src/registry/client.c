@@ -59,6 +59,7 @@ struct resp {
 	char content_type[256];
 	char retry_after[64];
 	char content_range[128];
+	char link[2048];
 };
 
 static enum bw_err curl_global(void)
@@ -140,6 +141,7 @@ static size_t header_cb(char *p, size_t size, size_t n, void *ud)
 	if (len >= 5 && !memcmp(p, "HTTP/", 5)) {
 		/* a new response (redirect, 100-continue): forget the last one's headers */
 		r->www_auth[0] = r->content_type[0] = r->retry_after[0] = r->content_range[0] = '\0';
+		r->link[0] = '\0';
 		return len;
 	}
 	if (!colon)
@@ -154,6 +156,7 @@ static size_t header_cb(char *p, size_t size, size_t n, void *ud)
 	HDR("content-type", content_type)
 	HDR("retry-after", retry_after)
 	HDR("content-range", content_range)
+	HDR("link", link)
 #undef HDR
 	if (!dst || dst[0]) /* keep the first challenge */
 		return len;
@@ -499,7 +502,8 @@ static enum bw_err get_with_retries(struct registry_client *c, const char *path,
 				    struct sink *s, struct resp *r,
 				    enum bw_err (*restart)(struct sink *s), struct bw_errbuf *eb)
 {
-	char *url = bw_strfmt("%s/v2/%s/%s", c->base, c->repo, path);
+	char *url = path[0] == '/' ? bw_strfmt("%s%s", c->base, path)
+				   : bw_strfmt("%s/v2/%s/%s", c->base, c->repo, path);
 	bool authed = false;
 	enum bw_err result = BW_OK;
 	int attempt;
@@ -767,5 +771,37 @@ out_bufs:
 	bw_buf_release(&s.errbody);
 	free(path);
 	free(what);
+	return result;
+}
+
+enum bw_err registry_get_json(struct registry_client *c, const char *path, const char *what,
+			      size_t max, struct json_t **out, char *link, size_t linksz,
+			      struct bw_errbuf *eb)
+{
+	struct bw_buf body;
+	struct sink s = {.fd = -1};
+	struct resp r;
+	enum bw_err result;
+
+	*out = NULL;
+	if (link && linksz)
+		link[0] = '\0';
+	bw_buf_init(&body, max);
+	bw_buf_init(&s.errbody, ERRBODY_MAX + 1);
+	s.buf = &body;
+	result = get_with_retries(c, path, "Accept: application/json", what, false, &s, &r,
+				  restart_mem, eb);
+	if (result)
+		goto out_bufs;
+	result = bw_json_parse(body.data ? body.data : "", body.len, what, out, eb);
+	if (result) {
+		bw_fail_prefix(eb, result, "%s", c->host);
+		goto out_bufs;
+	}
+	if (link && linksz)
+		bw_strlcpy(link, r.link, linksz);
+out_bufs:
+	bw_buf_release(&body);
+	bw_buf_release(&s.errbody);
 	return result;
 }

@@ -15,4 +15,11 @@ void registry_secret_free(char *s);
 /* Standard base64 into out (NUL-terminated); BW_ERR_FORMAT / BW_ERR_LIMIT. */
 enum bw_err registry_base64_decode(const char *in, char *out, size_t outsz, size_t *outlen);
 
+struct json_t;
+/* GET path ("/v2/_catalog?n=100": from the registry's root) as JSON of at
+ * most max bytes; link (may be NULL) gets the Link header. */
+enum bw_err registry_get_json(struct registry_client *c, const char *path, const char *what,
+			      size_t max, struct json_t **out, char *link, size_t linksz,
+			      struct bw_errbuf *eb);
+
 #endif

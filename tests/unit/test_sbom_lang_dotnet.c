@@ -23,72 +23,9 @@
 #include "sbom/sbom_int.h"
 
 #define DATA BW_SOURCE_ROOT "/tests/data/lang2/dotnet"
-
-/* In lang_dotnet.c (prototypes to move to sbom.h). */
-
-typedef enum bw_err (*parse_fn)(struct sbom *sb, const char *data, size_t n, const char *path,
-				const char *layer, struct bw_errbuf *eb);
-
-static char *read_all(const char *path, size_t *n)
-{
-	struct bw_buf b;
-	struct bw_errbuf eb = {{0}};
-
-	bw_buf_init(&b, 64u << 20);
-	if (bw_buf_read_file(&b, path, &eb) != BW_OK) {
-		print_error("cannot read %s: %s\n", path, eb.msg);
-		bw_buf_release(&b);
-		return NULL;
-	}
-	return bw_buf_detach(&b, n);
-}
-
-/* "name version" of the NuGet packages found in `path` (NULL: all),
- * sorted, one a line. */
-static char *render(struct sbom *sb, const char *path)
-{
-	struct bw_buf b;
-
-	sbom_sort(sb);
-	bw_buf_init(&b, 16u << 20);
-	for (size_t i = 0; i < sb->npkgs; i++) {
-		const struct sbom_pkg *p = &sb->pkgs[i];
-
-		if (p->type != SBOM_PKG_NUGET || (path && strcmp(p->found_path, path) != 0))
-			continue;
-		assert_int_equal(bw_buf_appendf(&b, "%s %s\n", p->name, p->version), BW_OK);
-	}
-	return bw_buf_detach(&b, NULL);
-}
-
-static void check_file(parse_fn parse, const char *rel)
-{
-	struct sbom *sb = sbom_new();
-	struct bw_errbuf eb = {{0}};
-	char file[512], expected[512], *data, *want, *got;
-	size_t n;
-
-	snprintf(file, sizeof(file), "%s/%s", DATA, rel);
-	snprintf(expected, sizeof(expected), "%s/%s.expected", DATA, rel);
-	data = read_all(file, &n);
-	want = read_all(expected, NULL);
-	assert_non_null(sb);
-	assert_non_null(data);
-	assert_non_null(want);
-	if (parse(sb, data, n, rel, "sha256:ee", &eb) != BW_OK)
-		fail_msg("%s: %s", rel, eb.msg);
-	got = render(sb, NULL);
-	assert_string_equal(got, want);
-	for (size_t i = 0; i < sb->npkgs; i++) {
-		assert_string_equal(sb->pkgs[i].found_path, rel);
-		assert_string_equal(sb->pkgs[i].layer_digest, "sha256:ee");
-		assert_non_null(sb->pkgs[i].purl);
-	}
-	free(got);
-	free(want);
-	free(data);
-	sbom_free(sb);
-}
+#define LT_TYPE SBOM_PKG_NUGET
+#define LT_DEV 0
+#include "sbom_lang_test.h"
 
 static void test_deps_json(void **state)
 {
