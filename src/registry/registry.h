@@ -129,4 +129,24 @@ enum bw_err registry_get_blob_mem(struct registry_client *c, const char *digest,
 enum bw_err registry_get_blob_fd(struct registry_client *c, const char *digest, int64_t size,
 				 int fd, struct bw_errbuf *eb);
 
+/* ---- catalog ------------------------------------------------------------- */
+
+/* The rel="next" target of a Link header as a path on the same registry
+ * ("/v2/_catalog?last=x&n=100"); "" when there is none. An absolute URL is
+ * accepted only on host itself (credentials never follow a link
+ * elsewhere). */
+enum bw_err registry_link_next(const char *link, const char *host, char *out, size_t outsz,
+			       struct bw_errbuf *eb);
+/* All repositories (/v2/_catalog) or tags (/v2/REPO/tags/list), following
+ * pagination; appended to out (bounded: 100000 entries). */
+enum bw_err registry_list_repos(const char *host, const struct registry_opts *opts,
+				struct bw_strv *out, struct bw_errbuf *eb);
+enum bw_err registry_list_tags(const char *host, const char *repo,
+			       const struct registry_opts *opts, struct bw_strv *out,
+			       struct bw_errbuf *eb);
+/* The manifest digest a tag points to now. */
+enum bw_err registry_resolve(const char *host, const char *repo, const char *tag,
+			     const struct registry_opts *opts, char digest[80],
+			     struct bw_errbuf *eb);
+
 #endif

@@ -89,6 +89,12 @@ for n, v in sorted(seen): print("%s\t%s" % (n, v))' >"$TMP/npm.pkgs"
 		"$VD/osv-npm" "$VD/npm-nodejs-security-wg"
 	"$BULWARK" -q scan "dir:$NPMROOT" --db "$DB" --fail-on critical >/dev/null 2>&1
 	is "$?" 1 "--fail-on critical fails on minimist 1.2.5 (GHSA-xvch-5gv4-984h is CRITICAL)"
+	# the same install packed as an OCI image (one gzip layer) by lib_image.sh
+	. "$(dirname "$0")/lib_image.sh"
+	make_oci_dir "$NPMROOT" "$TMP/npm-oci" app >/dev/null 2>&1
+	"$BULWARK" -q scan "oci:$TMP/npm-oci:app" --db "$DB" --format json -o "$TMP/npm-oci.json"
+	compare npm "$TMP/npm.pkgs" "$TMP/npm-oci.json" "npm app as an OCI image" \
+		"$VD/osv-npm" "$VD/npm-nodejs-security-wg"
 else
 	fail "npm install of the test app (npm registry)"
 fi
