@@ -29,6 +29,7 @@ struct registry_client {
 	char *host;
 	char *repo;
 	char *base; /* "https://host" */
+	char *label; /* "host/repo" (or "host") for messages */
 	struct registry_opts opts;
 	CURL *curl;
 	char *bearer;         /* current token (secret) */
@@ -89,6 +90,7 @@ void registry_client_free(struct registry_client *c)
 	free(c->host);
 	free(c->repo);
 	free(c->base);
+	free(c->label);
 	free(c);
 }
 
@@ -109,8 +111,9 @@ enum bw_err registry_client_new(const char *host, const char *repo,
 	c->host = bw_strdup(host);
 	c->repo = bw_strdup(repo);
 	c->base = bw_strfmt("%s://%s", c->opts.insecure ? "http" : "https", host);
+	c->label = *repo ? bw_strfmt("%s/%s", host, repo) : bw_strdup(host);
 	c->curl = curl_easy_init();
-	if (!c->host || !c->repo || !c->base || !c->curl) {
+	if (!c->host || !c->repo || !c->base || !c->label || !c->curl) {
 		registry_client_free(c);
 		return BW_ERR_NOMEM;
 	}
@@ -326,12 +329,12 @@ static enum bw_err fetch_token(struct registry_client *c, const struct registry_
 	char *bearer_saved = c->bearer;
 
 	if (!ch->realm || !*ch->realm)
-		return bw_fail(eb, BW_ERR_AUTH, "%s/%s: bearer challenge without a realm", c->host, c->repo);
+		return bw_fail(eb, BW_ERR_AUTH, "%s: bearer challenge without a realm", c->label);
 	if (!bw_str_starts_with(ch->realm, "https://") &&
 	    !(c->opts.insecure && bw_str_starts_with(ch->realm, "http://")))
 		return bw_fail(eb, BW_ERR_AUTH,
-			       "%s/%s: token realm %.200s is not https (use --insecure to allow)",
-			       c->host, c->repo, ch->realm);
+			       "%s: token realm %.200s is not https (use --insecure to allow)",
+			       c->label, ch->realm);
 	bw_buf_init(&url, 8192);
 	bw_buf_init(&body, TOKEN_MAX);
 	bw_buf_init(&s.errbody, ERRBODY_MAX + 1);
@@ -363,18 +366,18 @@ static enum bw_err fetch_token(struct registry_client *c, const struct registry_
 	c->bearer = bearer_saved;
 	c->basic = basic_saved;
 	if (result) {
-		bw_fail_prefix(eb, result, "%s/%s: token request", c->host, c->repo);
+		bw_fail_prefix(eb, result, "%s: token request", c->label);
 		goto out_bufs;
 	}
 	if (r.status == 401 || r.status == 403) {
 		result = bw_fail(eb, BW_ERR_AUTH,
-				 "%s/%s: authentication failed at the token service (HTTP %ld)%s",
-				 c->host, c->repo, r.status, c->user ? "" : " (no credentials given)");
+				 "%s: authentication failed at the token service (HTTP %ld)%s",
+				 c->label, r.status, c->user ? "" : " (no credentials given)");
 		goto out_bufs;
 	}
 	if (r.status != 200) {
-		result = bw_fail(eb, BW_ERR_AUTH, "%s/%s: token service answered HTTP %ld", c->host,
-				 c->repo, r.status);
+		result = bw_fail(eb, BW_ERR_AUTH, "%s: token service answered HTTP %ld", c->label,
+				 r.status);
 		goto out_bufs;
 	}
 	result = bw_json_parse(body.data ? body.data : "", body.len, "token response", &root, eb);
@@ -384,14 +387,14 @@ static enum bw_err fetch_token(struct registry_client *c, const struct registry_
 	if (!tok || !*tok)
 		tok = bw_json_str(root, "access_token");
 	if (!tok || !*tok || strlen(tok) > 16384) {
-		result = bw_fail(eb, BW_ERR_AUTH, "%s/%s: token response without a usable token",
-				 c->host, c->repo);
+		result = bw_fail(eb, BW_ERR_AUTH, "%s: token response without a usable token",
+				 c->label);
 		goto out_root;
 	}
 	for (const char *p = tok; *p; p++)
 		if ((unsigned char)*p <= 0x20 || *p == 0x7f) {
-			result = bw_fail(eb, BW_ERR_AUTH, "%s/%s: token with control characters",
-					 c->host, c->repo);
+			result = bw_fail(eb, BW_ERR_AUTH, "%s: token with control characters",
+					 c->label);
 			goto out_root;
 		}
 	if (c->bearer) {
@@ -436,23 +439,23 @@ static enum bw_err authenticate(struct registry_client *c, const struct resp *r,
 			return result;
 	}
 	if (!r->www_auth[0])
-		return bw_fail(eb, BW_ERR_AUTH, "%s/%s: HTTP 401 without a WWW-Authenticate challenge",
-			       c->host, c->repo);
+		return bw_fail(eb, BW_ERR_AUTH, "%s: HTTP 401 without a WWW-Authenticate challenge",
+			       c->label);
 	result = registry_challenge_parse(r->www_auth, &ch, eb);
 	if (result)
-		return bw_fail_prefix(eb, BW_ERR_AUTH, "%s/%s", c->host, c->repo);
+		return bw_fail_prefix(eb, BW_ERR_AUTH, "%s", c->label);
 	if (!strcmp(ch.scheme, "basic")) {
 		if (!c->user)
 			result = bw_fail(eb, BW_ERR_AUTH,
-					 "%s/%s: authentication required (basic) and no credentials "
+					 "%s: authentication required (basic) and no credentials "
 					 "given",
-					 c->host, c->repo);
+					 c->label);
 		c->basic = true;
 	} else if (!strcmp(ch.scheme, "bearer")) {
 		result = fetch_token(c, &ch, eb);
 	} else {
-		result = bw_fail(eb, BW_ERR_UNSUPPORTED, "%s/%s: unsupported auth scheme %.15s",
-				 c->host, c->repo, ch.scheme);
+		result = bw_fail(eb, BW_ERR_UNSUPPORTED, "%s: unsupported auth scheme %.15s",
+				 c->label, ch.scheme);
 	}
 	registry_challenge_release(&ch);
 	return result;
@@ -528,20 +531,20 @@ static enum bw_err get_with_retries(struct registry_client *c, const char *path,
 				sleep_ms(backoff_ms(r, attempt));
 				continue;
 			}
-			bw_fail_prefix(eb, result, "%s/%s: %s (after %d attempts)", c->host, c->repo,
+			bw_fail_prefix(eb, result, "%s: %s (after %d attempts)", c->label,
 				       what, MAX_ATTEMPTS);
 			break;
 		}
 		if (result) {
-			bw_fail_prefix(eb, result, "%s/%s: %s", c->host, c->repo, what);
+			bw_fail_prefix(eb, result, "%s: %s", c->label, what);
 			break;
 		}
 		if (r->status == 401) {
 			if (authed) {
 				result = bw_fail(eb, BW_ERR_AUTH,
-						 "%s/%s: %s: authentication failed (credentials "
+						 "%s: %s: authentication failed (credentials "
 						 "refused)",
-						 c->host, c->repo, what);
+						 c->label, what);
 				break;
 			}
 			result = authenticate(c, r, eb);
@@ -557,7 +560,7 @@ static enum bw_err get_with_retries(struct registry_client *c, const char *path,
 				continue;
 			}
 			result = bw_fail(eb, BW_ERR_NETWORK,
-					 "%s/%s: %s: HTTP %ld (after %d attempts)", c->host, c->repo,
+					 "%s: %s: HTTP %ld (after %d attempts)", c->label,
 					 what, r->status, MAX_ATTEMPTS);
 			break;
 		}
@@ -568,8 +571,8 @@ static enum bw_err get_with_retries(struct registry_client *c, const char *path,
 				snprintf(want, sizeof(want), "bytes %llu-", (unsigned long long)from);
 				if (!bw_str_starts_with(r->content_range, want)) {
 					result = bw_fail(eb, BW_ERR_FORMAT,
-							 "%s/%s: %s: resumed at the wrong offset",
-							 c->host, c->repo, what);
+							 "%s: %s: resumed at the wrong offset",
+							 c->label, what);
 					break;
 				}
 			}
@@ -590,7 +593,7 @@ static enum bw_err get_with_retries(struct registry_client *c, const char *path,
 					 r->status == 404 ? BW_ERR_NOT_FOUND
 					 : r->status == 403 ? BW_ERR_AUTH
 							    : BW_ERR_NETWORK,
-					 "%s/%s: %s: HTTP %ld%s%s%s", c->host, c->repo, what,
+					 "%s: %s: HTTP %ld%s%s%s", c->label, what,
 					 r->status, code[0] ? " (" : "", code, code[0] ? ")" : "");
 		}
 		break;
@@ -629,8 +632,8 @@ static enum bw_err check_digest(struct registry_client *c, struct bw_hash *h,
 		snprintf(got_out, 80, "sha256:%s", hex);
 	if (want && (!bw_str_starts_with(want, "sha256:") || strcmp(want + 7, hex)))
 		return bw_fail(eb, BW_ERR_DIGEST,
-			       "%s/%s: %s: content does not match its digest %s (got sha256:%s)",
-			       c->host, c->repo, what, want, hex);
+			       "%s: %s: content does not match its digest %s (got sha256:%s)",
+			       c->label, what, want, hex);
 	return BW_OK;
 }
 
@@ -761,8 +764,8 @@ enum bw_err registry_get_blob_fd(struct registry_client *c, const char *digest, 
 	}
 	if (size >= 0 && s.written != (uint64_t)size) {
 		bw_hash_release(&h);
-		result = bw_fail(eb, BW_ERR_FORMAT, "%s/%s: %s: got %llu bytes, manifest says %lld",
-				 c->host, c->repo, what, (unsigned long long)s.written,
+		result = bw_fail(eb, BW_ERR_FORMAT, "%s: %s: got %llu bytes, manifest says %lld",
+				 c->label, what, (unsigned long long)s.written,
 				 (long long)size);
 		goto out_bufs;
 	}
@@ -795,7 +798,7 @@ enum bw_err registry_get_json(struct registry_client *c, const char *path, const
 		goto out_bufs;
 	result = bw_json_parse(body.data ? body.data : "", body.len, what, out, eb);
 	if (result) {
-		bw_fail_prefix(eb, result, "%s", c->host);
+		bw_fail_prefix(eb, result, "%s", c->label);
 		goto out_bufs;
 	}
 	if (link && linksz)

@@ -149,4 +149,39 @@ enum bw_err registry_resolve(const char *host, const char *repo, const char *tag
 			     const struct registry_opts *opts, char digest[80],
 			     struct bw_errbuf *eb);
 
+/* ---- the scan store (SQLite) ------------------------------------------------ */
+
+struct registry_store; /* opaque */
+
+/* One scanned image. counts[] is indexed like enum match_severity
+ * (unknown, negligible, low, medium, high, critical). Strings are
+ * borrowed. */
+struct registry_store_image {
+	const char *digest;
+	const char *sbom_json;     /* the SBOM as `bulwark sbom -f json` writes it */
+	const char *findings_json; /* [{"id","package","version","severity","fixed"}] or NULL */
+	size_t packages;
+	int matched; /* 0: no vulnerability database was available */
+	size_t counts[6];
+};
+
+/* $XDG_CACHE_HOME/bulwark/registry.sqlite or ~/.cache/bulwark/...; malloc'd. */
+char *registry_store_default_path(void);
+/* create: make the file (and the cache dir) when missing; else
+ * BW_ERR_NOT_FOUND names it. */
+enum bw_err registry_store_open(const char *path, bool create, struct registry_store **out,
+				struct bw_errbuf *eb);
+void registry_store_close(struct registry_store *s);
+bool registry_store_has(struct registry_store *s, const char *digest);
+enum bw_err registry_store_put_image(struct registry_store *s,
+				     const struct registry_store_image *im, struct bw_errbuf *eb);
+enum bw_err registry_store_put_tag(struct registry_store *s, const char *host, const char *repo,
+				   const char *tag, const char *digest, struct bw_errbuf *eb);
+/* Each (repo, tag) of host with its image, ordered by repo and tag. */
+typedef enum bw_err (*registry_store_row_fn)(void *ctx, const char *repo, const char *tag,
+					     const struct registry_store_image *im,
+					     struct bw_errbuf *eb);
+enum bw_err registry_store_report(struct registry_store *s, const char *host,
+				  registry_store_row_fn fn, void *ctx, struct bw_errbuf *eb);
+
 #endif

@@ -340,13 +340,6 @@ static enum bw_err collect_wants(struct image_want **out, size_t *n)
 	return BW_OK;
 }
 
-/* lang.c refers to the catalogers weakly, and a weak reference does not pull
- * a member out of the static library: these strong ones make sure the
- * streaming catalogers are linked into every program that catalogues. */
-extern const struct sbom_lang_cataloger sbom_cat_gobin, sbom_cat_java, sbom_cat_rustbin;
-static const struct sbom_lang_cataloger *const stream_catalogers_linked[]
-	__attribute__((used)) = {&sbom_cat_gobin, &sbom_cat_java, &sbom_cat_rustbin};
-
 /* ---- streamed files (binaries and archives) ----
  * The walker calls stream_cb during the layer pass; the packages a
  * cataloger adds for one file are remembered as a range of sb->pkgs with

@@ -203,6 +203,15 @@ static json_t *pkg_component(struct sbom_jb *jb, const struct sbom_pkg *p, size_
 			json_decref(lic);
 	}
 	sbom_jset_str(jb, c, "purl", p->purl);
+	if (p->sha1 && strlen(p->sha1) == 40) {
+		/* the archive's digest (Java): CycloneDX hash-content is hex */
+		json_t *hashes = sbom_jarr(jb), *h = sbom_jobj(jb);
+
+		sbom_jset_str(jb, h, "alg", "SHA-1");
+		sbom_jset_str(jb, h, "content", p->sha1);
+		sbom_jpush(jb, hashes, h);
+		sbom_jset(jb, c, "hashes", hashes);
+	}
 	add_property(jb, props, "bulwark:package-type", sbom_pkg_type_name(p->type));
 	add_property(jb, props, "bulwark:arch", p->arch);
 	add_property(jb, props, "bulwark:epoch", p->epoch);

@@ -290,6 +290,7 @@ static json_t *json_pkg(struct sbom_jb *jb, const struct sbom_pkg *p)
 	sbom_jset_str(jb, o, "purl", p->purl);
 	sbom_jset_str(jb, o, "layer", p->layer_digest);
 	sbom_jset_str(jb, o, "path", p->found_path);
+	sbom_jset_str(jb, o, "sha1", p->sha1);
 	sbom_jset_str(jb, o, "owner", p->owner);
 	if (p->dev)
 		sbom_jset(jb, o, "dev", json_true());

@@ -753,6 +753,14 @@ static json_t *pkg_package(struct sbom_jb *jb, const struct sbom_pkg *p, const c
 	info = source_info(p);
 	sbom_jset_str(jb, o, "sourceInfo", info);
 	free(info);
+	if (p->sha1 && strlen(p->sha1) == 40) {
+		json_t *sums = sbom_jarr(jb), *c = sbom_jobj(jb);
+
+		sbom_jset_str(jb, c, "algorithm", "SHA1");
+		sbom_jset_str(jb, c, "checksumValue", p->sha1);
+		sbom_jpush(jb, sums, c);
+		sbom_jset(jb, o, "checksums", sums);
+	}
 	if (p->purl) {
 		json_t *ext = sbom_jarr(jb), *r = sbom_jobj(jb);
 
