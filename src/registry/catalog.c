@@ -113,6 +113,18 @@ enum bw_err registry_link_next(const char *link, const char *host, char *out, si
 	return BW_OK;
 }
 
+/* Entries per page asked of the registry: BULWARK_REGISTRY_PAGE_SIZE
+ * (1..10000, for tests and slow registries), else 1000. */
+static unsigned page_size(void)
+{
+	const char *v = getenv("BULWARK_REGISTRY_PAGE_SIZE");
+	uint64_t n;
+
+	if (v && bw_parse_u64(v, 10000, &n) == BW_OK && n > 0)
+		return (unsigned)n;
+	return 1000;
+}
+
 /* Page through path collecting the strings of array `key`. */
 static enum bw_err list_paged(struct registry_client *c, const char *host, const char *first,
 			      const char *key, const char *what, struct bw_strv *out,
@@ -169,10 +181,13 @@ enum bw_err registry_list_repos(const char *host, const struct registry_opts *op
 	struct registry_client *c;
 	enum bw_err result;
 
+	char first[64];
+
+	snprintf(first, sizeof(first), "/v2/_catalog?n=%u", page_size());
 	result = registry_client_new(host, "", opts, &c, eb);
 	if (result)
 		return result;
-	result = list_paged(c, host, "/v2/_catalog?n=1000", "repositories", "catalog", out, eb);
+	result = list_paged(c, host, first, "repositories", "catalog", out, eb);
 	registry_client_free(c);
 	return result;
 }
@@ -185,7 +200,7 @@ enum bw_err registry_list_tags(const char *host, const char *repo,
 	char *path, *what;
 	enum bw_err result;
 
-	path = bw_strfmt("/v2/%s/tags/list?n=1000", repo);
+	path = bw_strfmt("/v2/%s/tags/list?n=%u", repo, page_size());
 	what = bw_strfmt("%s tags", repo);
 	if (!path || !what) {
 		free(path);

@@ -10,7 +10,7 @@
 
 #include <jansson.h>
 
-#include "registry.h"
+#include "registry_int.h"
 
 #define CONFIG_MAX (8u << 20)
 
@@ -20,6 +20,7 @@ struct image_source {
 	struct bw_strv layer_digests;
 	int64_t *sizes;
 	size_t nlayers;
+	char *cache_dir; /* layer blob cache, or NULL */
 };
 
 struct reg_blob {
@@ -54,6 +55,7 @@ static void source_close(struct image_source *src)
 	registry_client_free(src->client);
 	bw_strv_release(&src->layer_digests);
 	free(src->sizes);
+	free(src->cache_dir);
 	free(src);
 }
 
@@ -232,6 +234,7 @@ static enum bw_err source_open(const struct image_ref *ref, const struct image_o
 		}
 	}
 	src->nlayers = m.nentries;
+	src->cache_dir = registry_cache_dir();
 	result = read_config(where, info, eb);
 	if (result)
 		goto out_manifest;
@@ -296,32 +299,66 @@ static int temp_fd(void)
 	return fd;
 }
 
+/* true when the file behind fd hashes to digest (then rewound). */
+static bool fd_matches(int fd, const char *digest)
+{
+	struct bw_hash h;
+	char buf[65536], hex[BW_SHA256_HEX_LEN + 1];
+	ssize_t n;
+
+	if (!bw_str_starts_with(digest, "sha256:") || bw_hash_init(&h, BW_HASH_SHA256))
+		return false;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		bw_hash_update(&h, buf, (size_t)n);
+	if (n < 0 || bw_hash_final_hex(&h, hex, sizeof(hex))) {
+		if (n < 0)
+			bw_hash_release(&h);
+		return false;
+	}
+	return !strcmp(hex, digest + 7) && lseek(fd, 0, SEEK_SET) == 0;
+}
+
 static enum bw_err source_open_layer(struct image_source *src, size_t i,
 				     struct image_blob **out, struct bw_errbuf *eb)
 {
+	const char *digest;
 	struct reg_blob *rb;
 	enum bw_err result;
 
 	*out = NULL;
 	if (BW_NEVER(i >= src->nlayers))
 		return bw_fail(eb, BW_ERR_INTERNAL, "layer %zu of %zu", i, src->nlayers);
+	digest = src->layer_digests.v[i];
 	rb = calloc(1, sizeof(*rb));
 	if (!rb)
 		return BW_ERR_NOMEM;
 	rb->b.read = blob_read;
 	rb->b.close = blob_close;
-	rb->fd = temp_fd();
+	rb->fd = registry_cache_open(src->cache_dir, digest);
+	if (rb->fd >= 0) {
+		if (fd_matches(rb->fd, digest)) {
+			BW_DEBUG("layer %s from the cache", digest);
+			*out = &rb->b;
+			return BW_OK;
+		}
+		BW_WARN("layer cache: %s is corrupt; downloading it again", digest);
+		close(rb->fd);
+		registry_cache_drop(src->cache_dir, digest);
+	}
+	rb->fd = registry_cache_tmpfd(src->cache_dir);
+	if (rb->fd < 0)
+		rb->fd = temp_fd();
 	if (rb->fd < 0) {
-		result = bw_fail(eb, BW_ERR_IO, "creating a temp file for layer %s: %s",
-				 src->layer_digests.v[i], strerror(errno));
+		result = bw_fail(eb, BW_ERR_IO, "creating a temp file for layer %s: %s", digest,
+				 strerror(errno));
 		goto out_blob;
 	}
-	result = registry_get_blob_fd(src->client, src->layer_digests.v[i], src->sizes[i],
-				      rb->fd, eb);
+	result = registry_get_blob_fd(src->client, digest, src->sizes[i], rb->fd, eb);
 	if (result)
 		goto out_blob;
+	registry_cache_commit(src->cache_dir, digest, rb->fd, src->sizes[i]);
 	if (lseek(rb->fd, 0, SEEK_SET) < 0) {
-		result = bw_fail(eb, BW_ERR_IO, "rewinding layer %s", src->layer_digests.v[i]);
+		result = bw_fail(eb, BW_ERR_IO, "rewinding layer %s", digest);
 		goto out_blob;
 	}
 	*out = &rb->b;

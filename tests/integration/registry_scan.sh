@@ -82,6 +82,12 @@ is "$sbom_pkgs" "$(jq '.packages | length' "$TMP/local-sbom.json")" "the stored 
 "$BULWARK" registry report "$R" --store "$TMP/store.sqlite" >"$TMP/report.txt" 2>&1
 ok "table report has a row per tag" test "$(grep -c "$(echo "$D1" | cut -c1-19)" "$TMP/report.txt")" = 3
 
+# pagination: one repository / tag per page, following the registry's Link headers
+BULWARK_REGISTRY_PAGE_SIZE=1 "$BULWARK" registry scan "$R" --insecure --db "$DB" --store "$TMP/paged.sqlite" 2>"$TMP/paged.err"; rc=$?
+is "$rc" 0 "scan with one entry per page exits 0"
+is "$(sqlite3 "$TMP/paged.sqlite" "SELECT repo || ':' || tag FROM tags ORDER BY repo, tag" | tr '\n' ' ')" \
+	"debian:12 debian:latest mirror/debian:12 old/debian:11 two/layer:1 " "paged catalog and tag lists: every repository and tag"
+
 # a second scan downloads nothing new
 "$BULWARK" registry scan "$R" --insecure --db "$DB" --store "$TMP/store.sqlite" 2>"$TMP/scan2.err"; rc=$?
 is "$rc" 0 "second scan exits 0"

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "registry/registry.h"
+#include "registry/registry_int.h"
 
 #define D64 "sha256:6c3c624b58dbbcd3c0dd82b4c53f04194d1247c6eebdaab7c610cf7d66709b3b"
 
@@ -255,6 +256,67 @@ static void test_manifest_errors(void **state)
 	}
 }
 
+/* Link headers: the distribution spec's pagination example, RFC 8288
+ * forms, and links that must not be followed. */
+static void test_link_next(void **state)
+{
+	char out[256];
+	struct bw_errbuf eb = {0};
+
+	(void)state;
+	assert_int_equal(registry_link_next("</v2/_catalog?n=2&last=b>; rel=\"next\"", "r:5000", out,
+					    sizeof(out), &eb),
+			 BW_OK);
+	assert_string_equal(out, "/v2/_catalog?n=2&last=b");
+	assert_int_equal(registry_link_next("<https://r:5000/v2/a/tags/list?last=x>; REL=next", "r:5000",
+					    out, sizeof(out), &eb),
+			 BW_OK);
+	assert_string_equal(out, "/v2/a/tags/list?last=x");
+	assert_int_equal(registry_link_next("</v2/p>; rel=\"prev\", </v2/n>; title=\"a,b\"; rel=\"next\"",
+					    "h", out, sizeof(out), &eb),
+			 BW_OK);
+	assert_string_equal(out, "/v2/n");
+	assert_int_equal(registry_link_next("</v2/p>; rel=\"prev\"", "h", out, sizeof(out), &eb), BW_OK);
+	assert_string_equal(out, "");
+	assert_int_equal(registry_link_next(NULL, "h", out, sizeof(out), &eb), BW_OK);
+	assert_string_equal(out, "");
+	/* credentials must not follow a link to another host or path */
+	assert_int_equal(registry_link_next("<https://evil.example/v2/x>; rel=next", "r:5000", out,
+					    sizeof(out), &eb),
+			 BW_ERR_FORMAT);
+	assert_int_equal(registry_link_next("<https://r:50000/v2/x>; rel=next", "r:5000", out,
+					    sizeof(out), &eb),
+			 BW_ERR_FORMAT);
+	assert_int_equal(registry_link_next("</token?x>; rel=next", "h", out, sizeof(out), &eb),
+			 BW_ERR_FORMAT);
+	assert_int_equal(registry_link_next("</v2/a b>; rel=next", "h", out, sizeof(out), &eb),
+			 BW_ERR_FORMAT);
+	assert_int_equal(registry_link_next("/v2/x; rel=next", "h", out, sizeof(out), &eb),
+			 BW_ERR_FORMAT);
+	assert_int_equal(registry_link_next("</v2/x; rel=next", "h", out, sizeof(out), &eb),
+			 BW_ERR_FORMAT);
+}
+
+/* RFC 4648 section 10 test vectors, and Docker's "auth" of user:pass. */
+static void test_base64(void **state)
+{
+	static const char *vec[][2] = {
+		{"", ""},         {"Zg==", "f"},     {"Zm8=", "fo"},       {"Zm9v", "foo"},
+		{"Zm9vYg==", "foob"}, {"Zm9vYmE=", "fooba"}, {"Zm9vYmFy", "foobar"},
+		{"dXNlcjpwYXNz", "user:pass"},
+	};
+	char out[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(vec) / sizeof(vec[0]); i++) {
+		assert_int_equal(registry_base64_decode(vec[i][0], out, sizeof(out), NULL), BW_OK);
+		assert_string_equal(out, vec[i][1]);
+	}
+	assert_int_equal(registry_base64_decode("Zm9v!", out, sizeof(out), NULL), BW_ERR_FORMAT);
+	assert_int_equal(registry_base64_decode("Zg==Zg", out, sizeof(out), NULL), BW_ERR_FORMAT);
+	assert_int_equal(registry_base64_decode("Zm9vYmFy", out, 4, NULL), BW_ERR_LIMIT);
+}
+
 static void test_opts_from_env(void **state)
 {
 	struct registry_opts o;
@@ -288,6 +350,8 @@ int main(void)
 		cmocka_unit_test(test_manifest_oci),
 		cmocka_unit_test(test_manifest_index_select),
 		cmocka_unit_test(test_manifest_errors),
+		cmocka_unit_test(test_link_next),
+		cmocka_unit_test(test_base64),
 		cmocka_unit_test(test_opts_from_env),
 	};
 
