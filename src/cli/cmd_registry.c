@@ -10,6 +10,7 @@
  * references (main.c may call registry_init() itself; it is idempotent).
  */
 #include <fnmatch.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,18 +25,17 @@
 #include "sbom/sbom.h"
 #include "vulndb/vulndb.h"
 
-__attribute__((constructor)) static void cmd_registry_plug_source(void)
-{
-	registry_init();
-}
-
 static const char registry_usage[] =
 	"Usage: bulwark registry scan HOST [OPTIONS]\n"
 	"       bulwark registry report HOST [--store FILE] [--format table|json]\n"
+	"       bulwark registry listen HOST --listen ADDR:PORT [OPTIONS]\n"
 	"\n"
 	"scan lists the registry's repositories (/v2/_catalog) and their tags, and\n"
 	"catalogues each image (manifest digest) once, storing its SBOM and its\n"
-	"vulnerabilities; report prints them per repository and tag.\n"
+	"vulnerabilities; report prints them per repository and tag. listen takes\n"
+	"the registry's push notifications (its `notifications: endpoints:` webhook)\n"
+	"and scans each pushed image the same way (a shared secret in\n"
+	"BULWARK_REGISTRY_WEBHOOK_TOKEN is required as \"Authorization: Bearer\").\n"
 	"\n"
 	"Options:\n"
 	"      --repo GLOB          only repositories matching GLOB (repeatable; a\n"
@@ -66,6 +66,7 @@ struct reg_args {
 	const char *db;
 	const char *platform;
 	const char *format;
+	const char *listen;
 	bool rescan;
 	bool password_stdin;
 	struct registry_opts ropts;
@@ -96,6 +97,9 @@ static int parse_args(int argc, char **argv, struct reg_args *a)
 		} else if (cli_is_opt(argv[i], "--format")) {
 			if (!(a->format = cli_opt_arg(argc, argv, &i, "--format")))
 				return cli_usage_error("registry", "--format needs table or json");
+		} else if (cli_is_opt(argv[i], "--listen")) {
+			if (!(a->listen = cli_opt_arg(argc, argv, &i, "--listen")))
+				return cli_usage_error("registry", "--listen needs ADDR:PORT");
 		} else if (cli_is_opt(argv[i], "--ca-file")) {
 			if (!(a->ropts.ca_file = cli_opt_arg(argc, argv, &i, "--ca-file")))
 				return cli_usage_error("registry", "--ca-file needs a file");
@@ -370,6 +374,112 @@ out_fail:
 	return rc;
 }
 
+/* ---- listen ---- */
+
+static volatile sig_atomic_t stop_listening;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_listening = 1;
+}
+
+static void scan_push(struct scan_ctx *x, const struct registry_push *p)
+{
+	struct bw_errbuf eb = {0};
+	enum bw_err result = BW_OK;
+	bool cached = !x->a->rescan && registry_store_has(x->store, p->digest);
+
+	if (!glob_any(&x->a->repos, p->repo) || (p->tag && !glob_any(&x->a->tags, p->tag)))
+		return;
+	if (!cached && !(result = catalogue(x, p->repo, p->digest, &eb)))
+		x->scanned++;
+	if (!result && p->tag)
+		result = registry_store_put_tag(x->store, x->a->host, p->repo, p->tag, p->digest,
+						&eb);
+	if (result) {
+		x->failed++;
+		fprintf(stderr, "bulwark registry: push %s/%s@%s: %s\n", x->a->host, p->repo,
+			p->digest, bw_errmsg(&eb, result));
+		return;
+	}
+	if (!cli_quiet)
+		fprintf(stderr, "%s/%s%s%s %s %s\n", x->a->host, p->repo, p->tag ? ":" : "",
+			p->tag ? p->tag : "", p->digest, cached ? "(already scanned)" : "scanned");
+}
+
+static int do_listen(struct reg_args *a)
+{
+	struct scan_ctx x = {.a = a};
+	struct registry_listener *l = NULL;
+	struct bw_errbuf eb = {0};
+	char addr[64], *store_path = NULL, *dbpath = NULL, *colon;
+	const char *token = getenv("BULWARK_REGISTRY_WEBHOOK_TOKEN");
+	uint64_t port;
+	enum bw_err result;
+	int rc = BW_EXIT_OK;
+
+	if (!a->listen)
+		return cli_usage_error("registry", "listen needs --listen ADDR:PORT");
+	if (!token || !*token)
+		return cli_usage_error("registry", "listen needs a shared secret in "
+						   "BULWARK_REGISTRY_WEBHOOK_TOKEN");
+	bw_strlcpy(addr, a->listen, sizeof(addr));
+	colon = strrchr(addr, ':');
+	if (!colon || bw_parse_u64(colon + 1, 65535, &port) || port == 0)
+		return cli_usage_error("registry", "--listen %s: expected ADDR:PORT", a->listen);
+	*colon = '\0';
+	if (a->platform) {
+		result = image_platform_parse(a->platform, &x.platform, &eb);
+		if (result)
+			return cli_fail("registry", result, &eb);
+		x.platform_set = true;
+	}
+	store_path = a->store ? bw_strdup(a->store) : registry_store_default_path();
+	if (!store_path)
+		return cli_usage_error("registry", "no store path: give --store FILE");
+	result = registry_store_open(store_path, true, &x.store, &eb);
+	if (result)
+		goto out_fail;
+	dbpath = a->db ? bw_strdup(a->db) : vdb_default_path();
+	if (dbpath) {
+		result = vdb_open(dbpath, &x.db, &eb);
+		if (result == BW_ERR_NOT_FOUND && !a->db) {
+			BW_WARN("no vulnerability database at %s: storing SBOMs only", dbpath);
+			result = BW_OK;
+		}
+		if (result)
+			goto out_fail;
+	}
+	result = registry_listen_start(addr, (unsigned)port, token, &l, &eb);
+	if (result)
+		goto out_fail;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (!cli_quiet)
+		fprintf(stderr, "bulwark registry: listening on %s:%llu for pushes to %s\n", addr,
+			(unsigned long long)port, a->host);
+	while (!stop_listening) {
+		struct registry_push p;
+
+		if (!registry_listen_next(l, &p, 200))
+			continue;
+		scan_push(&x, &p);
+		free(p.repo);
+		free(p.tag);
+		free(p.digest);
+	}
+out_fail:
+	if (result)
+		rc = cli_fail("registry", result, &eb);
+	registry_listen_stop(l);
+	vdb_close(x.db);
+	registry_store_close(x.store);
+	free(dbpath);
+	free(store_path);
+	return rc;
+}
+
 /* ---- report ---- */
 
 struct report_ctx {
@@ -467,8 +577,9 @@ int cmd_registry(int argc, char **argv)
 		return argc < 2 ? BW_EXIT_INPUT : BW_EXIT_OK;
 	}
 	a.sub = argv[1];
-	if (strcmp(a.sub, "scan") && strcmp(a.sub, "report"))
-		return cli_usage_error("registry", "unknown subcommand '%s' (scan, report)", a.sub);
+	if (strcmp(a.sub, "scan") && strcmp(a.sub, "report") && strcmp(a.sub, "listen"))
+		return cli_usage_error("registry", "unknown subcommand '%s' (scan, report, listen)",
+				       a.sub);
 	if ((rc = parse_args(argc, argv, &a)) >= 0)
 		goto out_args;
 	if (a.password_stdin) {
@@ -479,7 +590,9 @@ int cmd_registry(int argc, char **argv)
 			pw[--n] = '\0';
 		a.ropts.password = pw;
 	}
-	rc = !strcmp(a.sub, "scan") ? do_scan(&a) : do_report(&a);
+	rc = !strcmp(a.sub, "scan")     ? do_scan(&a)
+	     : !strcmp(a.sub, "listen") ? do_listen(&a)
+					: do_report(&a);
 	explicit_bzero(pw, sizeof(pw));
 out_args:
 	bw_strv_release(&a.repos);

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "image/image.h"
+#include "registry/registry.h"
 #include "sbom/sbom.h"
 
 static const char sbom_usage[] =
@@ -23,6 +24,8 @@ static const char sbom_usage[] =
 	"  oci:DIR[:TAG]              an OCI image layout directory\n"
 	"  dir:PATH                   an unpacked root filesystem\n"
 	"  PATH                       any of the above, recognised by its content\n"
+	"  HOST[:PORT]/REPO[:TAG|@sha256:DIGEST], NAME[:TAG], registry:REF\n"
+	"                             an image in a registry (alpine:3.19 is Docker Hub)\n"
 	"\n"
 	"Options:\n"
 	"  -f, --format FORMAT      table (default), json, cyclonedx, spdx-json\n"
@@ -31,6 +34,10 @@ static const char sbom_usage[] =
 	"      --platform OS/ARCH[/VARIANT]\n"
 	"                           the image to pick from a multi-platform index\n"
 	"                           (default: the host's, e.g. linux/amd64)\n"
+	"      --insecure           plain HTTP to the registry (never the default)\n"
+	"      --ca-file FILE       trust the CAs in FILE for the registry's TLS\n"
+	"      --username USER      registry user (password from BULWARK_REGISTRY_PASSWORD;\n"
+	"                           else Docker's config.json and credential helpers)\n"
 	"  -h, --help               show this help\n"
 	"\n"
 	"Exit codes: 0 done, 2 usage or input error (unreadable or corrupt image),\n"
@@ -42,6 +49,7 @@ struct sbom_args {
 	const char *output;
 	const char *platform;
 	enum sbom_format format;
+	struct registry_opts ropts;
 };
 
 /* Returns -1 when parsing succeeded, else the exit code. */
@@ -51,8 +59,11 @@ static int parse_args(int argc, char **argv, struct sbom_args *a)
 	const char *format = "table";
 
 	memset(a, 0, sizeof(*a));
+	registry_opts_from_env(&a->ropts);
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i], *eq, *v;
+		struct bw_errbuf reb = {{0}};
+		bool matched = false;
 
 		if (options_done || arg[0] != '-' || strcmp(arg, "-") == 0) {
 			if (a->ref)
@@ -61,6 +72,10 @@ static int parse_args(int argc, char **argv, struct sbom_args *a)
 			a->ref = arg;
 			continue;
 		}
+		if (registry_opts_arg(&a->ropts, argc, argv, &i, &matched, &reb) != BW_OK)
+			return cli_usage_error("sbom", "%s", reb.msg);
+		if (matched)
+			continue;
 		if (strcmp(arg, "--") == 0) {
 			options_done = true;
 		} else if (cli_opt_is(arg, "-f", "--format", &eq)) {
@@ -90,32 +105,6 @@ static int parse_args(int argc, char **argv, struct sbom_args *a)
 	return -1;
 }
 
-/* Fill what the catalogue left unset from the opened image, so every format
- * names its subject. */
-static enum bw_err describe_target(struct sbom *sb, const struct image_ref *ref,
-				   const struct image *img)
-{
-	const struct image_info *info = image_get_info(img);
-
-	if (!sb->target && !(sb->target = bw_strdup(ref->text)))
-		return BW_ERR_NOMEM;
-	if (!sb->target_kind && !(sb->target_kind = bw_strdup(image_ref_kind_name(ref->kind))))
-		return BW_ERR_NOMEM;
-	if (!info)
-		return BW_OK;
-	if (!sb->image_digest && info->manifest_digest &&
-	    !(sb->image_digest = bw_strdup(info->manifest_digest)))
-		return BW_ERR_NOMEM;
-	if (!sb->image_id && info->config_digest && !(sb->image_id = bw_strdup(info->config_digest)))
-		return BW_ERR_NOMEM;
-	if (sb->layer_digests.n == 0)
-		for (size_t i = 0; i < info->nlayers; i++)
-			if (info->layers[i].digest &&
-			    bw_strv_push(&sb->layer_digests, info->layers[i].digest) != BW_OK)
-				return BW_ERR_NOMEM;
-	return BW_OK;
-}
-
 static enum bw_err write_output(const struct sbom *sb, const struct sbom_args *a,
 				struct bw_errbuf *eb)
 {
@@ -138,10 +127,7 @@ static enum bw_err write_output(const struct sbom *sb, const struct sbom_args *a
 int cmd_sbom(int argc, char **argv)
 {
 	struct sbom_args a;
-	struct image_ref ref = {0};
-	struct image_open_opts oopts = {0};
-	struct bw_errbuf eb = {0};
-	struct image *img = NULL;
+	struct bw_errbuf eb = {{0}};
 	struct sbom *sb = NULL;
 	enum bw_err result;
 	int rc;
@@ -153,34 +139,11 @@ int cmd_sbom(int argc, char **argv)
 	rc = parse_args(argc, argv, &a);
 	if (rc >= 0)
 		return rc;
-	if (a.platform) {
-		result = image_platform_parse(a.platform, &oopts.platform, &eb);
-		if (result != BW_OK)
-			return cli_fail("sbom", result, &eb);
-		oopts.platform_set = true;
-	}
-	result = image_ref_parse(a.ref, &ref, &eb);
-	if (result != BW_OK)
-		return cli_fail("sbom", result, &eb);
-	result = image_open(&ref, &oopts, &img, &eb);
-	if (result != BW_OK)
-		goto out_ref;
-	result = sbom_catalog(img, NULL, &sb, &eb);
-	if (result != BW_OK)
-		goto out_image;
-	result = describe_target(sb, &ref, img);
-	if (result != BW_OK) {
-		bw_fail(&eb, result, "out of memory describing %s", ref.text);
-		goto out_sbom;
-	}
-	sbom_sort(sb);
-	result = write_output(sb, &a, &eb);
-out_sbom:
+	registry_set_default_opts(&a.ropts);
+	result = sbom_catalog_ref(a.ref, a.platform, NULL, &sb, &eb);
+	if (result == BW_OK)
+		result = write_output(sb, &a, &eb);
 	sbom_free(sb);
-out_image:
-	image_free(img);
-out_ref:
-	image_ref_release(&ref);
 	if (result != BW_OK)
 		return cli_fail("sbom", result, &eb);
 	return BW_EXIT_OK;

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "match/match.h"
+#include "registry/registry.h"
 #include "report/report.h"
 #include "sbom/sbom.h"
 #include "vulndb/vulndb.h"
@@ -37,6 +38,8 @@ static const char scan_usage[] =
 	"  -f, --format FORMAT      table (default), json, sarif, cyclonedx\n"
 	"  -o, --output FILE        write the report to FILE (complete or not at all)\n"
 	"      --platform OS/ARCH[/VARIANT]  image to pick from a multi-platform index\n"
+	"      --insecure, --ca-file FILE, --username USER   registry access (see\n"
+	"                           `bulwark help sbom`)\n"
 	"  -h, --help               show this help\n"
 	"\n"
 	"Exit codes: 0 no finding over the threshold, 1 --fail-on threshold reached,\n"
@@ -47,6 +50,7 @@ struct scan_args {
 	const char *severity;
 	bool ignore_unfixed, informational;
 	uint64_t max_age_days;
+	struct registry_opts ropts;
 };
 
 static int parse_severities(const char *list, unsigned *mask)
@@ -73,8 +77,16 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
 	memset(a, 0, sizeof(*a));
 	a->format = "table";
 	a->max_age_days = 7;
+	registry_opts_from_env(&a->ropts);
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i], *eq, **slot = NULL;
+		struct bw_errbuf reb = {{0}};
+		bool matched = false;
+
+		if (registry_opts_arg(&a->ropts, argc, argv, &i, &matched, &reb) != BW_OK)
+			return cli_usage_error("scan", "%s", reb.msg);
+		if (matched)
+			continue;
 
 		if (arg[0] != '-') {
 			if (a->ref)
@@ -193,6 +205,7 @@ int cmd_scan(int argc, char **argv)
 	if (meta.db_age_seconds > (int64_t)a.max_age_days * 86400)
 		BW_WARN("the vulnerability database %s is %lld days old: run `bulwark db update`",
 			dbpath, (long long)(meta.db_age_seconds / 86400));
+	registry_set_default_opts(&a.ropts);
 	t0 = bw_time_mono_ns();
 	result = sbom_catalog_ref(a.ref, a.platform, NULL, &sb, &eb);
 	if (result)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "registry/registry.h"
 
 bool cli_quiet;
 
@@ -177,6 +178,7 @@ int main(int argc, char **argv)
 	int i = 1;
 
 	signal(SIGPIPE, SIG_IGN); /* EPIPE is handled where writes happen */
+	registry_init();          /* registry references for sbom, scan, ... */
 	bind_commands();
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0) {

@@ -37,6 +37,17 @@ struct registry_opts {
  * into the environment. */
 void registry_opts_from_env(struct registry_opts *o);
 
+/* Options for images opened without image_open_opts.registry_opts (e.g.
+ * through sbom_catalog_ref). o is borrowed; NULL: the environment's. */
+void registry_set_default_opts(const struct registry_opts *o);
+
+/* Command-line flags shared by the commands: --insecure, --ca-file FILE,
+ * --username USER (with BULWARK_REGISTRY_PASSWORD). *matched tells whether
+ * argv[*i] was one (then *i is advanced past a separate value). Values
+ * point into argv. */
+enum bw_err registry_opts_arg(struct registry_opts *o, int argc, char **argv, int *i,
+			      bool *matched, struct bw_errbuf *eb);
+
 /* Plug the registry source into image_open(). Idempotent. */
 void registry_init(void);
 extern const struct image_source_ops registry_source_ops;
@@ -183,5 +194,29 @@ typedef enum bw_err (*registry_store_row_fn)(void *ctx, const char *repo, const 
 					     struct bw_errbuf *eb);
 enum bw_err registry_store_report(struct registry_store *s, const char *host,
 				  registry_store_row_fn fn, void *ctx, struct bw_errbuf *eb);
+
+/* ---- push notifications (listen.c) ---------------------------------------- */
+
+struct registry_push {
+	char *repo;
+	char *tag; /* NULL for a push by digest */
+	char *digest;
+};
+
+/* The manifest pushes of a distribution notification envelope
+ * ({"events": [{"action": "push", "target": {...}}]}); blob pushes and
+ * other actions are skipped. *out is malloc'd (registry_pushes_free). */
+enum bw_err registry_events_parse(const char *body, size_t len, struct registry_push **out,
+				  size_t *n, struct bw_errbuf *eb);
+void registry_pushes_free(struct registry_push *p, size_t n);
+
+struct registry_listener; /* opaque */
+/* Serve POSTed envelopes on addr:port (IPv4) in a thread of its own; with
+ * token, requests must carry "Authorization: Bearer TOKEN". */
+enum bw_err registry_listen_start(const char *addr, unsigned port, const char *token,
+				  struct registry_listener **out, struct bw_errbuf *eb);
+/* The next push (the caller owns its strings), waiting up to timeout_ms. */
+bool registry_listen_next(struct registry_listener *l, struct registry_push *out, int timeout_ms);
+void registry_listen_stop(struct registry_listener *l);
 
 #endif

@@ -48,6 +48,46 @@ void registry_opts_from_env(struct registry_opts *o)
 	o->password = getenv("BULWARK_REGISTRY_PASSWORD");
 }
 
+static const struct registry_opts *default_opts;
+
+void registry_set_default_opts(const struct registry_opts *o)
+{
+	default_opts = o;
+}
+
+enum bw_err registry_opts_arg(struct registry_opts *o, int argc, char **argv, int *i,
+			      bool *matched, struct bw_errbuf *eb)
+{
+	const char *a = argv[*i];
+	const char *const with_value[] = {"--ca-file", "--username"};
+
+	*matched = true;
+	if (!strcmp(a, "--insecure")) {
+		o->insecure = true;
+		return BW_OK;
+	}
+	for (size_t k = 0; k < sizeof(with_value) / sizeof(with_value[0]); k++) {
+		size_t n = strlen(with_value[k]);
+		const char *v = NULL;
+
+		if (strncmp(a, with_value[k], n) || (a[n] && a[n] != '='))
+			continue;
+		if (a[n] == '=')
+			v = a + n + 1;
+		else if (*i + 1 < argc)
+			v = argv[++*i];
+		if (!v || !*v)
+			return bw_fail(eb, BW_ERR_USAGE, "%s needs a value", with_value[k]);
+		if (k == 0)
+			o->ca_file = v;
+		else
+			o->username = v;
+		return BW_OK;
+	}
+	*matched = false;
+	return BW_OK;
+}
+
 static void source_close(struct image_source *src)
 {
 	if (!src)
@@ -189,6 +229,8 @@ static enum bw_err source_open(const struct image_ref *ref, const struct image_o
 		result = BW_ERR_NOMEM;
 		goto out_name;
 	}
+	if (!ro)
+		ro = default_opts;
 	if (!ro) {
 		registry_opts_from_env(&src->env_opts);
 		ro = &src->env_opts;
@@ -204,7 +246,7 @@ static enum bw_err source_open(const struct image_ref *ref, const struct image_o
 		goto out_src;
 	result = fetch_image_manifest(src, &n, opts, where, &m, info, eb);
 	if (result)
-		goto out_src;
+		goto out_manifest; /* m may hold the index */
 	if (!(info->config_digest = bw_strdup(m.config.digest))) {
 		result = BW_ERR_NOMEM;
 		goto out_manifest;

@@ -11,6 +11,8 @@ for t in docker-registry skopeo openssl htpasswd; do
 done
 
 OCI=$(debian_oci_dir) || { echo "Bail out! cannot build the Debian OCI image"; exit 1; }
+# a layer cache of its own (the tests below count downloads and corrupt blobs)
+export BULWARK_REGISTRY_CACHE="$TMP/cache"
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 PORT=$(free_port)

@@ -10,6 +10,8 @@ command -v docker-registry >/dev/null || { echo "1..0 # SKIP docker-registry not
 command -v skopeo >/dev/null || { echo "1..0 # SKIP skopeo not installed"; exit 0; }
 
 OCI=$(debian_oci_dir) || { echo "Bail out! cannot build the Debian OCI image"; exit 1; }
+# a layer cache of its own (the tests below count downloads and corrupt blobs)
+export BULWARK_REGISTRY_CACHE="$TMP/cache"
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 PORT=$(free_port)
@@ -70,6 +72,12 @@ diag "$(cat "$TMP/notag.err")"
 BULWARK_REGISTRY_INSECURE= "$BULWARK" sbom -f json "$R/debian:12" -o "$TMP/x.json" 2>"$TMP/tls.err"; rc=$?
 is "$rc" 2 "without insecure: exits 2 (TLS to a plain-HTTP registry)"
 ok "without insecure: the message names the registry" grep -q "$R" "$TMP/tls.err"
+# the --insecure flag does what the environment variable does, for sbom and scan
+BULWARK_REGISTRY_INSECURE= "$BULWARK" sbom --insecure -f json "$R/debian:12" -o "$TMP/flag.json"
+is "$?" 0 "sbom --insecure reads the plain-HTTP registry"
+is "$(pkgs "$TMP/flag.json")" "$WANT" "sbom --insecure lists the same packages as the OCI layout"
+BULWARK_REGISTRY_INSECURE= "$BULWARK" scan --insecure --db "$TMP/none.sqlite" "$R/debian:12" >/dev/null 2>"$TMP/scanflag.err"
+ok "scan takes --insecure too (it gets as far as the missing database)" grep -q "no vulnerability database" "$TMP/scanflag.err"
 
 # a corrupt layer blob in the registry's storage
 LAYER=$(jq -r '.layers[0].digest' "$OCI/blobs/sha256/$(jq -r '.manifests[0].digest' "$OCI/index.json" | cut -d: -f2)")
@@ -77,10 +85,11 @@ DATA="$TMP/storage/docker/registry/v2/blobs/sha256/${LAYER:7:2}/${LAYER#sha256:}
 ok "layer blob is in the registry storage" test -f "$DATA"
 cp "$DATA" "$TMP/layer.orig"
 printf 'X' | dd of="$DATA" bs=1 seek=100 conv=notrunc 2>/dev/null
-"$BULWARK" sbom -f json "$R/debian:12" -o "$TMP/x.json" 2>"$TMP/corrupt.err"; rc=$?
-is "$rc" 2 "corrupt blob exits 2"
+BULWARK_REGISTRY_CACHE=off "$BULWARK" sbom -f json "$R/debian:12" -o "$TMP/x.json" 2>"$TMP/corrupt.err"; rc=$?
+is "$rc" 2 "corrupt blob (layer cache off) exits 2"
 ok "corrupt blob: message names the layer digest" grep -q "content does not match its digest $LAYER" "$TMP/corrupt.err"
 diag "$(cat "$TMP/corrupt.err")"
+ok "the layer cache holds the verified layer from the earlier runs" test -f "$TMP/cache/blobs/sha256/${LAYER#sha256:}"
 cp "$TMP/layer.orig" "$DATA"
 
 # bulwark scan takes the same references: its findings equal the local scan's

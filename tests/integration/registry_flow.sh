@@ -11,6 +11,8 @@
 
 command -v python3 >/dev/null || { echo "1..0 # SKIP python3 not installed"; exit 0; }
 OCI=$(debian_oci_dir) || { echo "Bail out! cannot build the Debian OCI image"; exit 1; }
+# a layer cache of its own (the tests below count downloads and corrupt blobs)
+export BULWARK_REGISTRY_CACHE="$TMP/cache"
 
 cat >"$TMP/mock.py" <<'PY'
 import base64, hashlib, http.server, json, os, re, socketserver, sys, threading
@@ -72,6 +74,7 @@ class H(http.server.BaseHTTPRequestHandler):
             return self.send(404, b'{"errors":[{"code":"BLOB_UNKNOWN"}]}')
         if ref not in layers:
             return self.send(200, data, "application/octet-stream")
+        log("get " + ref)
         n = seen[ref] = seen.get(ref, 0) + 1
         rng = self.headers.get("Range")
         if n == 1:
@@ -134,6 +137,20 @@ ok "the 429 was retried" grep -q "^429 $LAYER" "$TMP/ok.log"
 ok "the dropped layer was resumed with a Range request" grep -q "^range bytes=[1-9][0-9]*-$" "$TMP/ok.log"
 ok "the password is not in stderr" bash -c "! grep -qF -- '$MOCK_PASS' '$TMP/multi.err'"
 
+# the layer cache: a second scan of the image downloads no layer
+n_get=$(grep -c "^get $LAYER" "$TMP/ok.log")
+"$BULWARK" sbom -f json "127.0.0.1:$PORT/lib/debian:12" -o "$TMP/again.json" 2>"$TMP/again.err"; rc=$?
+is "$rc" 0 "second scan (layer cache) exits 0"
+is "$(pkgs "$TMP/again.json")" "$WANT" "second scan: same packages"
+is "$(grep -c "^get $LAYER" "$TMP/ok.log")" "$n_get" "second scan: the layer was not downloaded again"
+# a corrupted cache entry is noticed, dropped and downloaded again
+printf 'X' | dd of="$BULWARK_REGISTRY_CACHE/blobs/sha256/${LAYER#sha256:}" bs=1 seek=100 conv=notrunc 2>/dev/null
+"$BULWARK" sbom -f json "127.0.0.1:$PORT/lib/debian:12" -o "$TMP/again2.json" 2>"$TMP/again2.err"; rc=$?
+is "$rc" 0 "corrupt cache entry: still exits 0"
+ok "corrupt cache entry: warned" grep -q "layer cache: $LAYER is corrupt; downloading it again" "$TMP/again2.err"
+is "$(grep -c "^get $LAYER" "$TMP/ok.log")" "$((n_get + 1))" "corrupt cache entry: the layer was downloaded again"
+is "$(pkgs "$TMP/again2.json")" "$WANT" "corrupt cache entry: same packages"
+
 "$BULWARK" sbom -f json --platform linux/s390x "127.0.0.1:$PORT/lib/debian:multi" -o "$TMP/x.json" 2>"$TMP/plat.err"; rc=$?
 is "$rc" 2 "no image for the platform: exits 2"
 ok "no image for the platform: lists what the index has" grep -q "no image for platform linux/s390x in the index (has: linux/arm64/v8, linux/amd64)" "$TMP/plat.err"
@@ -146,7 +163,7 @@ diag "$(cat "$TMP/bad.err")"
 kill "$MOCK_PID"; wait "$MOCK_PID" 2>/dev/null
 
 start_mock die
-"$BULWARK" sbom -f json "127.0.0.1:$PORT/lib/debian:12" -o "$TMP/x.json" 2>"$TMP/die.err"; rc=$?
+BULWARK_REGISTRY_CACHE=off "$BULWARK" sbom -f json "127.0.0.1:$PORT/lib/debian:12" -o "$TMP/x.json" 2>"$TMP/die.err"; rc=$?
 is "$rc" 2 "registry gone in the middle of a layer: exits 2"
 ok "registry gone: the message names the blob and the attempts" grep -q "127.0.0.1:$PORT/lib/debian: blob $LAYER (after 4 attempts)" "$TMP/die.err"
 ok "no partial SBOM file left" test ! -e "$TMP/x.json"

@@ -317,6 +317,61 @@ static void test_base64(void **state)
 	assert_int_equal(registry_base64_decode("Zm9vYmFy", out, 4, NULL), BW_ERR_LIMIT);
 }
 
+/* The example envelope of the distribution spec's notifications page: a
+ * manifest push (kept) and a layer push (skipped). */
+static void test_events(void **state)
+{
+	static const char env[] = "{\"events\":[{\"id\":\"asdf-asdf-asdf-asdf-0\",\"timestamp\":\"2006-01-02T15:04:05Z\",\"action\":\"push\",\"target\":{\"mediaType\":\"application/vnd.docker.distribution.manifest.v2+json\",\"size\":1,\"digest\":\"sha256:fea8895f450959fa676bcc1df0611ea93823a735a01205fd8622846041d0c7cf\",\"length\":1,\"repository\":\"library/test\",\"url\":\"https://example.com/v2/library/test/manifests/sha256:c3b3692957d439ac1928219a83fac91e7bf96c153725526874673ae1f2023f8d5\",\"tag\":\"latest\"},\"request\":{\"id\":\"asdfasdf\",\"addr\":\"client.local\",\"host\":\"registrycluster.local\",\"method\":\"PUT\",\"useragent\":\"test/0.1\"},\"actor\":{\"name\":\"test-actor\"},\"source\":{\"addr\":\"hostname.local:port\"}},{\"id\":\"asdf-asdf-asdf-asdf-1\",\"timestamp\":\"2006-01-02T15:05:05Z\",\"action\":\"push\",\"target\":{\"mediaType\":\"application/vnd.docker.container.image.rootfs.diff+x-gtar\",\"size\":2,\"digest\":\"sha256:c3b3692957d439ac1928219a83fac91e7bf96c153725526874673ae1f2023f8d\",\"length\":2,\"repository\":\"library/test\",\"url\":\"https://example.com/v2/library/test/blobs/sha256:c3b3692957d439ac1928219a83fac91e7bf96c153725526874673ae1f2023f8d5\"},\"request\":{\"id\":\"asdfasdf\",\"addr\":\"client.local\",\"host\":\"registrycluster.local\",\"method\":\"PUT\",\"useragent\":\"test/0.1\"},\"actor\":{\"name\":\"test-actor\"},\"source\":{\"addr\":\"hostname.local:port\"}}]}";
+	struct registry_push *p;
+	struct bw_errbuf eb = {0};
+	size_t n;
+
+	(void)state;
+	assert_int_equal(registry_events_parse(env, strlen(env), &p, &n, &eb), BW_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(p[0].repo, "library/test");
+	assert_string_equal(p[0].tag, "latest");
+	assert_string_equal(p[0].digest,
+			    "sha256:fea8895f450959fa676bcc1df0611ea93823a735a01205fd8622846041d0c7cf");
+	registry_pushes_free(p, n);
+	assert_int_equal(registry_events_parse("{}", 2, &p, &n, &eb), BW_ERR_FORMAT);
+	assert_int_equal(registry_events_parse("{\"events\":[{\"action\":\"push\",\"target\":{"
+					       "\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+					       "\"digest\":\"sha256:x\",\"repository\":\"a\"}}]}",
+					       strlen("{\"events\":[{\"action\":\"push\",\"target\":{"
+						      "\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+						      "\"digest\":\"sha256:x\",\"repository\":\"a\"}}]}"),
+					       &p, &n, &eb),
+			 BW_ERR_FORMAT);
+}
+
+static void test_opts_arg(void **state)
+{
+	char *argv[] = {"sbom", "--insecure", "--ca-file", "/ca.pem", "--username=u", "--ca-file",
+			"--other"};
+	struct registry_opts o = {0};
+	struct bw_errbuf eb = {0};
+	bool m;
+	int i = 1;
+
+	(void)state;
+	assert_int_equal(registry_opts_arg(&o, 7, argv, &i, &m, &eb), BW_OK);
+	assert_true(m && o.insecure && i == 1);
+	i = 2;
+	assert_int_equal(registry_opts_arg(&o, 7, argv, &i, &m, &eb), BW_OK);
+	assert_true(m);
+	assert_int_equal(i, 3);
+	assert_string_equal(o.ca_file, "/ca.pem");
+	i = 4;
+	assert_int_equal(registry_opts_arg(&o, 7, argv, &i, &m, &eb), BW_OK);
+	assert_string_equal(o.username, "u");
+	i = 6;
+	assert_int_equal(registry_opts_arg(&o, 7, argv, &i, &m, &eb), BW_OK);
+	assert_false(m);
+	i = 5;
+	assert_int_equal(registry_opts_arg(&o, 6, argv, &i, &m, &eb), BW_ERR_USAGE);
+}
+
 static void test_opts_from_env(void **state)
 {
 	struct registry_opts o;
@@ -352,6 +407,8 @@ int main(void)
 		cmocka_unit_test(test_manifest_errors),
 		cmocka_unit_test(test_link_next),
 		cmocka_unit_test(test_base64),
+		cmocka_unit_test(test_events),
+		cmocka_unit_test(test_opts_arg),
 		cmocka_unit_test(test_opts_from_env),
 	};
 
