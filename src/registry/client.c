@@ -637,9 +637,14 @@ static enum bw_err check_digest(struct registry_client *c, struct bw_hash *h,
 	return BW_OK;
 }
 
-enum bw_err registry_get_manifest(struct registry_client *c, const char *reference,
-				  char **data, size_t *len, char **content_type,
-				  char digest_out[80], struct bw_errbuf *eb)
+/* GET kind/ref ("manifests/..." or "blobs/...") into memory (at most max
+ * bytes), hashing it on the way; the digest must equal want when given.
+ * digest_out (may be NULL) gets the computed "sha256:..."; content_type
+ * (may be NULL) the response's. *data is malloc'd (NUL-terminated). */
+static enum bw_err get_verified_mem(struct registry_client *c, const char *kind, const char *ref,
+				    const char *accept, size_t max, const char *want,
+				    char *digest_out, char **content_type, char **data,
+				    size_t *len, struct bw_errbuf *eb)
 {
 	struct bw_buf body;
 	struct bw_hash h;
@@ -652,27 +657,26 @@ enum bw_err registry_get_manifest(struct registry_client *c, const char *referen
 	*len = 0;
 	if (content_type)
 		*content_type = NULL;
-	path = bw_strfmt("manifests/%s", reference);
-	what = bw_strfmt("manifest %s", reference);
+	path = bw_strfmt("%ss/%s", kind, ref);
+	what = bw_strfmt("%s %s", kind, ref);
 	if (!path || !what) {
 		free(path);
 		free(what);
 		return BW_ERR_NOMEM;
 	}
-	bw_buf_init(&body, MANIFEST_MAX);
+	bw_buf_init(&body, max);
 	bw_buf_init(&s.errbody, ERRBODY_MAX + 1);
 	s.buf = &body;
 	s.hash = &h;
 	result = bw_hash_init(&h, BW_HASH_SHA256);
 	if (result)
 		goto out_bufs;
-	result = get_with_retries(c, path, ACCEPT_MANIFESTS, what, false, &s, &r, restart_mem, eb);
+	result = get_with_retries(c, path, accept, what, false, &s, &r, restart_mem, eb);
 	if (result) {
 		bw_hash_release(&h);
 		goto out_bufs;
 	}
-	result = check_digest(c, &h, bw_str_starts_with(reference, "sha256:") ? reference : NULL,
-			      what, digest_out, eb);
+	result = check_digest(c, &h, want, what, digest_out, eb);
 	if (result)
 		goto out_bufs;
 	if (content_type && r.content_type[0] && !(*content_type = bw_strdup(r.content_type))) {
@@ -690,49 +694,20 @@ out_bufs:
 	return result;
 }
 
+enum bw_err registry_get_manifest(struct registry_client *c, const char *reference,
+				  char **data, size_t *len, char **content_type,
+				  char digest_out[80], struct bw_errbuf *eb)
+{
+	/* by digest, the bytes must hash to it; by tag, digest_out reports it */
+	return get_verified_mem(c, "manifest", reference, ACCEPT_MANIFESTS, MANIFEST_MAX,
+				bw_str_starts_with(reference, "sha256:") ? reference : NULL,
+				digest_out, content_type, data, len, eb);
+}
+
 enum bw_err registry_get_blob_mem(struct registry_client *c, const char *digest, size_t max,
 				  char **data, size_t *len, struct bw_errbuf *eb)
 {
-	struct bw_buf body;
-	struct bw_hash h;
-	struct sink s = {.fd = -1};
-	struct resp r;
-	char *path, *what;
-	enum bw_err result;
-
-	*data = NULL;
-	*len = 0;
-	path = bw_strfmt("blobs/%s", digest);
-	what = bw_strfmt("blob %s", digest);
-	if (!path || !what) {
-		free(path);
-		free(what);
-		return BW_ERR_NOMEM;
-	}
-	bw_buf_init(&body, max);
-	bw_buf_init(&s.errbody, ERRBODY_MAX + 1);
-	s.buf = &body;
-	s.hash = &h;
-	result = bw_hash_init(&h, BW_HASH_SHA256);
-	if (result)
-		goto out_bufs;
-	result = get_with_retries(c, path, NULL, what, false, &s, &r, restart_mem, eb);
-	if (result) {
-		bw_hash_release(&h);
-		goto out_bufs;
-	}
-	result = check_digest(c, &h, digest, what, NULL, eb);
-	if (result)
-		goto out_bufs;
-	if (!body.data && (result = bw_buf_append(&body, "", 0)))
-		goto out_bufs;
-	*data = bw_buf_detach(&body, len);
-out_bufs:
-	bw_buf_release(&body);
-	bw_buf_release(&s.errbody);
-	free(path);
-	free(what);
-	return result;
+	return get_verified_mem(c, "blob", digest, NULL, max, digest, NULL, NULL, data, len, eb);
 }
 
 enum bw_err registry_get_blob_fd(struct registry_client *c, const char *digest, int64_t size,
