@@ -83,4 +83,36 @@ static void check_file(parse_fn parse, const char *rel)
 	sbom_free(sb);
 }
 
+/* Catalogue the whole fixture tree as dir:DATA and check that each of
+ * files[] yields exactly its .expected list, that nothing else of LT_TYPE
+ * was found, and that there were no warnings. Returns the SBOM for further
+ * checks (caller sbom_free's it). */
+static struct sbom *check_catalog_dir(const char *const *files, size_t nfiles)
+{
+	struct sbom *sb = NULL;
+	struct bw_errbuf eb = {{0}};
+	size_t total = 0, got = 0;
+
+	if (sbom_catalog_ref("dir:" DATA, NULL, NULL, &sb, &eb) != BW_OK)
+		fail_msg("%s", eb.msg);
+	for (size_t i = 0; i < nfiles; i++) {
+		char expected[512], *want, *list;
+
+		snprintf(expected, sizeof(expected), "%s/%s.expected", DATA, files[i]);
+		want = read_all(expected, NULL);
+		assert_non_null(want);
+		list = render(sb, files[i]);
+		assert_string_equal(list, want);
+		for (char *p = want; (p = strchr(p, '\n')); p++)
+			total++;
+		free(list);
+		free(want);
+	}
+	for (size_t i = 0; i < sb->npkgs; i++)
+		got += sb->pkgs[i].type == LT_TYPE;
+	assert_int_equal(got, total);
+	assert_int_equal(sb->warnings.n, 0);
+	return sb;
+}
+
 #endif

@@ -4,9 +4,7 @@
  * form), the module info lines, and the ELF reader's bounds. Expected
  * values are worked by hand from the bytes written. Real binaries are
  * compared with `go version -m` in tests/integration/sbom_lang_binaries.sh.
- *
- * Also a tool: `test_sbom_lang_gobin FILE...` prints "name version purl"
- * for each Go package found in FILE (for the fuzz corpus and debugging). */
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -429,33 +427,7 @@ static void test_catalog_layers(void **state)
 	free(jar);
 }
 
-static int tool(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		struct bw_buf b;
-		struct bw_errbuf eb = {{0}};
-		struct image_stream st;
-		struct sbom *sb = sbom_new();
-		enum bw_err result;
-
-		bw_buf_init(&b, 1u << 30);
-		if (bw_buf_read_file(&b, argv[i], &eb) != BW_OK) {
-			fprintf(stderr, "%s\n", eb.msg);
-			return 2;
-		}
-		image_stream_mem(&st, argv[i], b.data, b.len);
-		result = sbom_parse_gobin(sb, &st, &eb);
-		if (result)
-			fprintf(stderr, "%s: %s\n", argv[i], bw_errmsg(&eb, result));
-		for (size_t k = 0; k < sb->npkgs; k++)
-			printf("%s %s %s\n", sb->pkgs[k].name, sb->pkgs[k].version, sb->pkgs[k].purl);
-		sbom_free(sb);
-		bw_buf_release(&b);
-	}
-	return 0;
-}
-
-int main(int argc, char **argv)
+int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_inline_le64_sections),
@@ -469,7 +441,5 @@ int main(int argc, char **argv)
 	};
 
 	bw_log_set_level(BW_LOG_ERROR); /* the warnings tested are in the sbom */
-	if (argc > 1)
-		return tool(argc, argv);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -116,34 +116,13 @@ static void test_catalog_dir(void **state)
 {
 	static const char *const files[] = {"containerd/go.mod", "syntax/go.mod",
 					    "sumonly/go.sum"};
-	struct sbom *sb = NULL;
-	struct bw_errbuf eb = {{0}};
-	size_t total = 0;
+	struct sbom *sb;
 
 	(void)state;
-	if (sbom_catalog_ref("dir:" DATA, NULL, NULL, &sb, &eb) != BW_OK)
-		fail_msg("%s", eb.msg);
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		char expected[512], *want, *got;
-
-		snprintf(expected, sizeof(expected), "%s/%s.expected", DATA, files[i]);
-		want = read_all(expected, NULL);
-		assert_non_null(want);
-		got = render(sb, files[i]);
-		assert_string_equal(got, want);
-		for (char *p = want; (p = strchr(p, '\n')); p++)
-			total++;
-		free(got);
-		free(want);
-	}
-	for (size_t i = 0; i < sb->npkgs; i++) {
-		if (sb->pkgs[i].type != SBOM_PKG_GOLANG)
-			continue;
-		total--;
-		assert_null(strstr(sb->pkgs[i].name, "should/not-appear"));
-	}
-	assert_int_equal(total, 0);
-	assert_int_equal(sb->warnings.n, 0);
+	sb = check_catalog_dir(files, sizeof(files) / sizeof(files[0]));
+	for (size_t i = 0; i < sb->npkgs; i++)
+		if (sb->pkgs[i].type == SBOM_PKG_GOLANG)
+			assert_null(strstr(sb->pkgs[i].name, "should/not-appear"));
 	sbom_free(sb);
 }
 

@@ -2,10 +2,7 @@
  * writer: pom.properties, MANIFEST.MF fallback (continuation lines),
  * nested archives with their "outer!inner" paths, the depth limit, a zip
  * bomb, corrupt input. Expected values are the ones written.
- *
- * Also a tool: `test_sbom_lang_java FILE...` prints "path name version
- * sha1" per package (the integration test compares the SHA-1 with
- * sha1sum). */
+ */
 #include <archive.h>
 #include <archive_entry.h>
 #include <setjmp.h>
@@ -333,34 +330,7 @@ static void test_corrupt(void **state)
 	free(z);
 }
 
-static int tool(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		struct bw_buf b;
-		struct bw_errbuf eb = {{0}};
-		struct image_stream st;
-		struct sbom *sb = sbom_new();
-		enum bw_err result;
-
-		bw_buf_init(&b, 1u << 30);
-		if (bw_buf_read_file(&b, argv[i], &eb) != BW_OK) {
-			fprintf(stderr, "%s\n", eb.msg);
-			return 2;
-		}
-		image_stream_mem(&st, argv[i], b.data, b.len);
-		result = sbom_parse_java_archive(sb, &st, &eb);
-		if (result)
-			fprintf(stderr, "%s\n", bw_errmsg(&eb, result));
-		for (size_t k = 0; k < sb->npkgs; k++)
-			printf("%s %s %s %s\n", sb->pkgs[k].found_path, sb->pkgs[k].name,
-			       sb->pkgs[k].version, sb->pkgs[k].sha1);
-		sbom_free(sb);
-		bw_buf_release(&b);
-	}
-	return 0;
-}
-
-int main(int argc, char **argv)
+int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pom_and_nested),
@@ -372,7 +342,5 @@ int main(int argc, char **argv)
 	};
 
 	bw_log_set_level(BW_LOG_ERROR); /* the warnings tested are in the sbom */
-	if (argc > 1)
-		return tool(argc, argv);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

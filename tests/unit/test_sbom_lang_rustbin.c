@@ -2,8 +2,7 @@
  * built here byte by byte with the section holding zlib-compressed JSON
  * (compressed here with zlib's compress()); the expected crates are the
  * JSON's runtime entries, written out by hand.
- *
- * Also a tool: `test_sbom_lang_rustbin FILE...` prints "name version purl". */
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -188,33 +187,7 @@ static void test_no_section(void **state)
 	free(elf);
 }
 
-static int tool(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		struct bw_buf b;
-		struct bw_errbuf eb = {{0}};
-		struct image_stream st;
-		struct sbom *sb = sbom_new();
-		enum bw_err result;
-
-		bw_buf_init(&b, 1u << 30);
-		if (bw_buf_read_file(&b, argv[i], &eb) != BW_OK) {
-			fprintf(stderr, "%s\n", eb.msg);
-			return 2;
-		}
-		image_stream_mem(&st, argv[i], b.data, b.len);
-		result = sbom_parse_rust_auditable(sb, &st, &eb);
-		if (result)
-			fprintf(stderr, "%s\n", bw_errmsg(&eb, result));
-		for (size_t k = 0; k < sb->npkgs; k++)
-			printf("%s %s %s\n", sb->pkgs[k].name, sb->pkgs[k].version, sb->pkgs[k].purl);
-		sbom_free(sb);
-		bw_buf_release(&b);
-	}
-	return 0;
-}
-
-int main(int argc, char **argv)
+int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_runtime_crates),
@@ -223,7 +196,5 @@ int main(int argc, char **argv)
 	};
 
 	bw_log_set_level(BW_LOG_ERROR);
-	if (argc > 1)
-		return tool(argc, argv);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
