@@ -586,12 +586,15 @@ static char *owner_key(const char *found_path)
 }
 
 static void set_owner_from_list(struct sbom *sb, struct owned_path *want, size_t nwant,
-				const struct image_file *f)
+				const struct sbom_list_file *f)
 {
 	char pkgname[256];
 	const char *base = bw_path_base(f->path);
-	size_t bl = strlen(base) - strlen(".list");
-	size_t off = 0;
+	size_t bl = strlen(base), off = 0;
+
+	if (!bw_str_ends_with(base, ".list"))
+		return;
+	bl -= strlen(".list");
 
 	/* "libc6:amd64.list" -> "libc6" */
 	if (bl >= sizeof(pkgname))
@@ -639,7 +642,8 @@ static void set_owner_from_list(struct sbom *sb, struct owned_path *want, size_t
 	}
 }
 
-static enum bw_err catalog_owners(struct sbom *sb, const struct image_fs *fs)
+enum bw_err sbom_owners_from_dpkg_lists(struct sbom *sb, const struct sbom_list_file *lists,
+				       size_t nlists)
 {
 	struct owned_path *want;
 	size_t nwant = 0;
@@ -664,16 +668,33 @@ static enum bw_err catalog_owners(struct sbom *sb, const struct image_fs *fs)
 	if (nwant == 0)
 		goto out_free;
 	qsort(want, nwant, sizeof(*want), cmp_owned);
-	for (size_t i = 0; i < image_fs_count(fs); i++) {
-		const struct image_file *f = image_fs_at(fs, i);
-
-		if (bw_path_match("var/lib/dpkg/info/*.list", f->path))
-			set_owner_from_list(sb, want, nwant, f);
-	}
+	for (size_t i = 0; i < nlists; i++)
+		set_owner_from_list(sb, want, nwant, &lists[i]);
 out_free:
 	for (size_t i = 0; i < nwant; i++)
 		free((char *)want[i].path);
 	free(want);
+	return result;
+}
+
+/* The dpkg file lists kept by the walk, handed to the owner assignment. */
+static enum bw_err catalog_owners(struct sbom *sb, const struct image_fs *fs)
+{
+	struct sbom_list_file *lists;
+	size_t n = 0;
+	enum bw_err result;
+
+	lists = bw_calloc(image_fs_count(fs) ? image_fs_count(fs) : 1, sizeof(*lists));
+	if (!lists)
+		return BW_ERR_NOMEM;
+	for (size_t i = 0; i < image_fs_count(fs); i++) {
+		const struct image_file *f = image_fs_at(fs, i);
+
+		if (bw_path_match("var/lib/dpkg/info/*.list", f->path))
+			lists[n++] = (struct sbom_list_file){f->path, f->data, f->size};
+	}
+	result = sbom_owners_from_dpkg_lists(sb, lists, n);
+	free(lists);
 	return result;
 }
 

@@ -124,4 +124,21 @@ enum bw_err sbom_parse_java_archive(struct sbom *sb, const struct image_stream *
 /* The registered catalogers that are built in (NULL-terminated). */
 const struct sbom_lang_cataloger *const *sbom_lang_catalogers(void);
 
+/* ---- ownership by distro packages ------------------------------------------ */
+
+/* One dpkg file list: var/lib/dpkg/info/PKG[:ARCH].list, one absolute path
+ * a line (bytes from an image: any content). */
+struct sbom_list_file {
+	const char *path;
+	const char *data;
+	size_t size;
+};
+
+/* Set pkg->owner of every language package whose found_path (its
+ * outermost archive for "a!b" paths) a list names; merged-/usr spellings
+ * are tried both ways. Lists whose name does not end in ".list" are
+ * ignored. Only BW_ERR_NOMEM is returned. */
+enum bw_err sbom_owners_from_dpkg_lists(struct sbom *sb, const struct sbom_list_file *lists,
+				       size_t nlists);
+
 #endif

@@ -125,6 +125,49 @@ static void test_quote(void **state)
 	assert_string_equal(sbom_quote(out, sizeof(out), "", 0, 10), "");
 }
 
+static void add_lang(struct sbom *sb, enum sbom_pkg_type t, const char *name, const char *path)
+{
+	struct sbom_pkg p = {0};
+
+	p.type = t;
+	p.name = bw_strdup(name);
+	p.version = bw_strdup("1.0");
+	p.found_path = bw_strdup(path);
+	assert_int_equal(sbom_add(sb, &p), BW_OK);
+}
+
+/* dpkg file lists -> owner. Hand-worked: runc.list names /bin/runc, which
+ * a merged-/usr image has at usr/bin/runc (tried as "usr/" + path); the
+ * war is owned through its outermost archive; a file no list names stays
+ * unowned; a deb package is never given an owner; ":amd64" is not part of
+ * the package name; a file not ending in .list is not read. */
+static void test_owners_from_lists(void **state)
+{
+	static const char runc[] = "/.\n/bin\n/bin/runc\n/usr/share/doc/runc/copyright\n";
+	static const char java[] = "/usr/share/java/app.war\n";
+	static const char md5[] = "/usr/lib/other/tool\n";
+	const struct sbom_list_file lists[] = {
+		{"var/lib/dpkg/info/runc:amd64.list", runc, sizeof(runc) - 1},
+		{"var/lib/dpkg/info/libapp-java.list", java, sizeof(java) - 1},
+		{"var/lib/dpkg/info/other.md5sums", md5, sizeof(md5) - 1},
+	};
+	struct sbom *sb = sbom_new();
+
+	(void)state;
+	add_lang(sb, SBOM_PKG_GOLANG, "stdlib", "usr/bin/runc");
+	add_lang(sb, SBOM_PKG_MAVEN, "g:a", "usr/share/java/app.war!WEB-INF/lib/b.jar");
+	add_lang(sb, SBOM_PKG_PYPI, "x", "usr/local/lib/python3.11/x-1.0.dist-info/METADATA");
+	add_lang(sb, SBOM_PKG_GOLANG, "tool", "usr/lib/other/tool");
+	add_lang(sb, SBOM_PKG_DEB, "runc", "usr/bin/runc");
+	assert_int_equal(sbom_owners_from_dpkg_lists(sb, lists, 3), BW_OK);
+	assert_string_equal(sb->pkgs[0].owner, "runc");
+	assert_string_equal(sb->pkgs[1].owner, "libapp-java");
+	assert_null(sb->pkgs[2].owner);
+	assert_null(sb->pkgs[3].owner);
+	assert_null(sb->pkgs[4].owner);
+	sbom_free(sb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -133,6 +176,7 @@ int main(void)
 		cmocka_unit_test(test_warn),
 		cmocka_unit_test(test_type_names),
 		cmocka_unit_test(test_quote),
+		cmocka_unit_test(test_owners_from_lists),
 	};
 
 	return cmocka_run_group_tests_name("sbom_model", tests, NULL, NULL);
