@@ -465,6 +465,23 @@ static enum bw_err match_group(struct ctx *c, struct vdb *db, const struct vdb_e
 	return BW_OK;
 }
 
+/* vdb_lookup orders one lookup's entries by group, OSV data first inside a
+ * group; a second lookup appended to the list is merged in by group with a
+ * stable insertion sort, so that order inside each group is kept. */
+static void sort_by_group(struct vdb_entry_list *l)
+{
+	for (size_t i = 1; i < l->n; i++) {
+		struct vdb_entry e = l->v[i];
+		size_t j = i;
+
+		while (j > 0 && strcmp(l->v[j - 1].group, e.group) > 0) {
+			l->v[j] = l->v[j - 1];
+			j--;
+		}
+		l->v[j] = e;
+	}
+}
+
 static enum bw_err match_pkg(struct vdb *db, const struct sbom *sb, size_t i,
 			     const struct match_opts *opts, struct match_result *res,
 			     struct bw_errbuf *eb)
@@ -487,8 +504,16 @@ static enum bw_err match_pkg(struct vdb *db, const struct sbom *sb, size_t i,
 	c.version = pkg_match_version(p);
 	c.res = res;
 	result = vdb_lookup(db, eco, pkg_lookup_name(p), &list, eb);
-	if (result)
+	/* RPM advisories may name the binary package (openssl-libs) rather
+	 * than the source (openssl): look both up; groups merge duplicates */
+	if (result == BW_OK && p->type == SBOM_PKG_RPM && strcmp(pkg_lookup_name(p), p->name) != 0) {
+		result = vdb_lookup(db, eco, p->name, &list, eb);
+		sort_by_group(&list);
+	}
+	if (result) {
+		vdb_entry_list_release(&list);
 		return result;
+	}
 	for (size_t k = 1; k <= list.n; k++) {
 		if (k < list.n && strcmp(list.v[k].group, list.v[start].group) == 0)
 			continue;

@@ -107,6 +107,15 @@ enum bw_err vdb_distro_ecosystem(const char *distro_id, const char *version_id, 
 			mm[n + 1 + m] = '\0';
 			r = snprintf(out, outsz, "Alpine:v%s", mm);
 		}
+	} else if (strcmp(distro_id, "rocky") == 0 || strcmp(distro_id, "almalinux") == 0) {
+		/* OSV names these by major release: "Rocky Linux:9", "AlmaLinux:9" */
+		n = strspn(version_id, "0123456789");
+		if (n == 0 || n >= sizeof(major))
+			return BW_ERR_UNSUPPORTED;
+		memcpy(major, version_id, n);
+		major[n] = '\0';
+		r = snprintf(out, outsz, "%s:%s",
+			     distro_id[0] == 'r' ? "Rocky Linux" : "AlmaLinux", major);
 	} else {
 		return BW_ERR_UNSUPPORTED;
 	}

@@ -61,7 +61,8 @@ const char *vdb_debian_codename_version(const char *codename);
 /* Ecosystem key for a distro as the SBOM's distro detection reports it
  * (os-release ID and VERSION_ID): ("debian", "12") -> "Debian:12",
  * ("debian", "11.7") -> "Debian:11", ("alpine", "3.19.1") -> "Alpine:v3.19",
- * ("alpine", "edge"/"3.20_alpha...") -> "Alpine:edge"... Writes into out.
+ * ("alpine", "edge"/"3.20_alpha...") -> "Alpine:edge", ("rocky", "9.3") ->
+ * "Rocky Linux:9", ("almalinux", "9.3") -> "AlmaLinux:9". Writes into out.
  * BW_ERR_UNSUPPORTED for a distro without a mapping, BW_ERR_LIMIT when out
  * is too small. */
 enum bw_err vdb_distro_ecosystem(const char *distro_id, const char *version_id, char *out,

@@ -19,6 +19,15 @@
 
 static char dbpath[64];
 
+/* An OSV record in AlmaLinux's form: ecosystem "AlmaLinux:9", the BINARY
+ * package openssl-libs, fixed in 1:3.0.7-24.el9 (rpm ordering). Written for
+ * this test. */
+static const char alma_doc[] =
+	"{\"schema_version\":\"1.3.1\",\"id\":\"ALSA-9999:0001\",\"modified\":\"2026-01-01T00:00:00Z\","
+	"\"aliases\":[\"CVE-9999-0002\"],\"summary\":\"test\",\"affected\":[{\"package\":"
+	"{\"name\":\"openssl-libs\",\"ecosystem\":\"AlmaLinux:9\"},\"ranges\":[{\"type\":\"ECOSYSTEM\","
+	"\"events\":[{\"introduced\":\"0\"},{\"fixed\":\"1:3.0.7-24.el9\"}]}]}]}";
+
 /* An OSV record in the Go vulnerability database's form (SEMVER range on the
  * toolchain "stdlib", versions without the "go" prefix, pre-releases of
  * 1.21.0 included by introduced 1.21.0-0). Written for this test. */
@@ -42,6 +51,7 @@ static int setup(void **state)
 	    vdb_build_add_path(b, VULNDATA "/osv-npm", NULL, &eb) != BW_OK ||
 	    vdb_build_add_path(b, VULNDATA "/npm-nodejs-security-wg", NULL, &eb) != BW_OK ||
 	    vdb_build_add_memory(b, "go-stdlib-test.json", go_doc, strlen(go_doc), &eb) != BW_OK ||
+	    vdb_build_add_memory(b, "alma-test.json", alma_doc, strlen(alma_doc), &eb) != BW_OK ||
 	    vdb_build_commit(b, &eb) != BW_OK) {
 		fprintf(stderr, "building the test database: %s\n", eb.msg);
 		return -1;
@@ -225,6 +235,49 @@ static void test_go_toolchain_versions(void **state)
 	sbom_free(sb);
 }
 
+static void add_rpm(struct sbom *sb, const char *name, const char *version)
+{
+	struct sbom_pkg p = {0};
+
+	p.type = SBOM_PKG_RPM;
+	p.name = bw_strdup(name);
+	p.version = bw_strdup(version);
+	p.source_name = bw_strdup("openssl");
+	assert_int_equal(sbom_add(sb, &p), BW_OK);
+}
+
+/* RPM distros: looked up as "AlmaLinux:9" by the binary package name too
+ * (the record names openssl-libs, whose source is openssl), with rpm
+ * ordering. Hand-worked against fixed 1:3.0.7-24.el9: 1:3.0.7-16.el9 is
+ * older (same epoch and version, release 16 < 24): affected; the fixed
+ * release itself is not; "3.0.7-30.el9" has no epoch, i.e. epoch 0 < 1, so
+ * it is older despite the higher release: affected. */
+static void test_rpm_distro(void **state)
+{
+	struct sbom *sb = sbom_new();
+	struct match_result r;
+	struct bw_errbuf eb = {{0}};
+	char ids[128], eco[64];
+
+	sb->distro.id = bw_strdup("almalinux");
+	sb->distro.version_id = bw_strdup("9.3");
+	add_rpm(sb, "openssl-libs", "1:3.0.7-16.el9");
+	add_rpm(sb, "openssl-libs", "1:3.0.7-24.el9");
+	add_rpm(sb, "openssl-libs", "3.0.7-30.el9");
+	assert_int_equal(match_sbom(db, sb, NULL, &r, &eb), BW_OK);
+	ids_for(&r, 0, ids, sizeof(ids));
+	assert_string_equal(ids, "CVE-9999-0002");
+	ids_for(&r, 1, ids, sizeof(ids));
+	assert_string_equal(ids, "");
+	ids_for(&r, 2, ids, sizeof(ids));
+	assert_string_equal(ids, "CVE-9999-0002");
+	assert_int_equal(r.missing_ecosystems.n, 0);
+	match_result_release(&r);
+	sbom_free(sb);
+	assert_int_equal(vdb_distro_ecosystem("rocky", "9.3", eco, sizeof(eco)), BW_OK);
+	assert_string_equal(eco, "Rocky Linux:9");
+}
+
 static void test_severity_names(void **state)
 {
 	enum match_severity s;
@@ -246,6 +299,7 @@ int main(void)
 		cmocka_unit_test(test_npm_findings),
 		cmocka_unit_test(test_gate),
 		cmocka_unit_test(test_go_toolchain_versions),
+		cmocka_unit_test(test_rpm_distro),
 		cmocka_unit_test(test_severity_names),
 	};
 
