@@ -496,8 +496,9 @@ static enum bw_err match_pkg(struct vdb *db, const struct sbom *sb, size_t i,
 	if (!p->version || !*p->version || !pkg_ecosystem(p, sb, eco, sizeof(eco)))
 		return BW_OK;
 	/* issue 4: a language package owned by a distro package is ruled on by
-	 * the distro's data, so it is not matched again here */
-	if (!is_distro_pkg(p) && p->owner)
+	 * the distro's data, so it is not matched again here (one that a
+	 * Python package's RECORD owns, a vendored copy, still is) */
+	if (!is_distro_pkg(p) && p->owner && p->owner_type != SBOM_PKG_PYPI)
 		return BW_OK;
 	c.ecosystem = eco;
 	c.scheme = version_scheme_for_ecosystem(eco);

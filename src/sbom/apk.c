@@ -214,3 +214,92 @@ enum bw_err sbom_parse_apk_installed(struct sbom *sb, const char *data, size_t n
 	}
 	return first_err;
 }
+
+/* ---- file ownership --------------------------------------------------------
+ * A record's files: "F:dir" (relative to the root, no leading '/') starts a
+ * directory, each "R:name" after it is a file in it (apk-tools'
+ * apk_db_fdb_read). The record's P: comes first in what apk writes; a
+ * record is scanned for it before its files are claimed, so the order of
+ * lines does not matter. A record with two P: lines (which the package
+ * reader skips as malformed) owns nothing. */
+
+static enum bw_err apk_owner_record(struct sbom_owner_index *ix, const char *rec, size_t n)
+{
+	char name[256], path[4096];
+	size_t off = 0, dl = 0;
+	bool have_name = false, have_dir = false;
+
+	for (off = 0; off < n;) {
+		const char *line = rec + off, *nl = memchr(line, '\n', n - off);
+		size_t len = nl ? (size_t)(nl - line) : n - off;
+
+		off += len + (nl ? 1 : 0);
+		if (len && line[len - 1] == '\r')
+			len--;
+		if (len > 2 && line[0] == 'P' && line[1] == ':') {
+			/* two P: in one record: the package reader skips it too */
+			if (have_name || len - 2 >= sizeof(name))
+				return BW_OK;
+			memcpy(name, line + 2, len - 2);
+			name[len - 2] = '\0';
+			have_name = true;
+		}
+	}
+	if (!have_name)
+		return BW_OK;
+	for (off = 0; off < n;) {
+		const char *line = rec + off, *nl = memchr(line, '\n', n - off);
+		size_t len = nl ? (size_t)(nl - line) : n - off;
+		enum bw_err result;
+
+		off += len + (nl ? 1 : 0);
+		if (len && line[len - 1] == '\r')
+			len--;
+		if (len < 2 || line[1] != ':')
+			continue;
+		if (line[0] == 'F') {
+			have_dir = len - 2 + 1 < sizeof(path);
+			if (!have_dir)
+				continue;
+			dl = len - 2;
+			memcpy(path, line + 2, dl);
+			if (dl)
+				path[dl++] = '/';
+		} else if (line[0] == 'R' && have_dir && len > 2) {
+			if (dl + len - 2 >= sizeof(path))
+				continue;
+			memcpy(path + dl, line + 2, len - 2);
+			result = sbom_owner_claim(ix, path, dl + len - 2, name, SBOM_PKG_APK, SIZE_MAX,
+						  false);
+			if (result != BW_OK)
+				return result;
+		}
+	}
+	return BW_OK;
+}
+
+enum bw_err sbom_owners_from_apk_db(struct sbom_owner_index *ix, const char *data, size_t n)
+{
+	size_t off = 0;
+
+	if (sbom_owner_index_empty(ix))
+		return BW_OK;
+	while (off < n) {
+		size_t start = off, end;
+		enum bw_err result;
+
+		/* a record ends at an empty line ("\n\n") or the end */
+		for (end = off; end < n; end++)
+			if (data[end] == '\n' && (end + 1 >= n || data[end + 1] == '\n' ||
+						  (data[end + 1] == '\r' && end + 2 < n &&
+						   data[end + 2] == '\n')))
+				break;
+		off = end < n ? end + 1 : n;
+		while (off < n && (data[off] == '\n' || data[off] == '\r'))
+			off++;
+		result = apk_owner_record(ix, data + start, end - start);
+		if (result != BW_OK)
+			return result;
+	}
+	return BW_OK;
+}

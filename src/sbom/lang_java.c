@@ -569,7 +569,7 @@ static enum bw_err scan_archive(struct jctx *jc, const struct image_stream *st, 
 	}
 	if (seq && result == BW_OK) {
 		/* the rest of the bytes, for the SHA-1 of the whole archive */
-		ssize_t n;
+		ssize_t n = 0;
 
 		while (!z->failed && (n = st->read(st, z->buf, sizeof(z->buf))) > 0)
 			if (bw_hash_update(&z->sha1, z->buf, (size_t)n) != BW_OK)

@@ -41,7 +41,8 @@
 #define NPM_VERSION_MAX 256
 #define NPM_V1_DEPTH 64     /* nesting of a v1 "dependencies" tree */
 #define NPM_MAX_ENTRIES ((size_t)200000)
-#define NPM_MAX_WORKSPACES 64
+#define NPM_MAX_WORKSPACES 64  /* globs in "workspaces" */
+#define NPM_MAX_MEMBERS 4096    /* member package.json files they match */
 
 static const struct image_want npm_wants[] = {
 	{"**/package.json", 1 * MiB},
@@ -349,10 +350,12 @@ enum bw_err sbom_parse_npm_package_json(struct sbom *sb, const char *data, size_
 	return result;
 }
 
-/* The members of a project's "workspaces" (array, or {"packages": [...]})
- * whose package.json was kept: reported as packages. */
-static enum bw_err npm_workspaces(struct sbom *sb, const struct image_fs *fs,
-				  const struct image_file *f, const json_t *root, const char *dir)
+/* The kept package.json files of a project's "workspaces" members (array,
+ * or {"packages": [...]}): each is passed to fn. */
+typedef enum bw_err (*npm_member_fn)(void *ctx, const struct image_file *m);
+static enum bw_err npm_workspace_members(const struct image_fs *fs, const struct image_file *f,
+					 const json_t *root, const char *dir, npm_member_fn fn,
+					 void *ctx)
 {
 	const json_t *ws = json_object_get(root, "workspaces"), *g;
 	size_t i;
@@ -373,18 +376,41 @@ static enum bw_err npm_workspaces(struct sbom *sb, const struct image_fs *fs,
 			continue;
 		for (size_t k = 0; k < image_fs_count(fs); k++) {
 			const struct image_file *m = image_fs_at(fs, k);
-			struct bw_errbuf meb = {{0}};
 			enum bw_err result;
 
 			if (m == f || !bw_path_match(clean, m->path))
 				continue;
-			result = sbom_parse_npm_package_json(sb, m->data, m->size, m->path,
-							     m->layer_digest, &meb);
-			if (result == BW_ERR_NOMEM)
+			result = fn(ctx, m);
+			if (result != BW_OK)
 				return result;
 		}
 	}
 	return BW_OK;
+}
+
+struct npm_ws_ctx {
+	struct sbom *sb;
+};
+
+static enum bw_err npm_workspace_add(void *ctx, const struct image_file *m)
+{
+	struct npm_ws_ctx *c = ctx;
+	struct bw_errbuf meb = {{0}};
+	enum bw_err result;
+
+	result = sbom_parse_npm_package_json(c->sb, m->data, m->size, m->path, m->layer_digest,
+					     &meb);
+	return result == BW_ERR_NOMEM ? result : BW_OK;
+}
+
+/* The members of a project's "workspaces" whose package.json was kept:
+ * reported as packages. */
+static enum bw_err npm_workspaces(struct sbom *sb, const struct image_fs *fs,
+				  const struct image_file *f, const json_t *root, const char *dir)
+{
+	struct npm_ws_ctx c = {.sb = sb};
+
+	return npm_workspace_members(fs, f, root, dir, npm_workspace_add, &c);
 }
 
 /* ---- package-lock.json ------------------------------------------------------ */
@@ -935,21 +961,19 @@ static enum bw_err yarn_dep(struct yarn_entry *e, const char *s, size_t len, boo
 	return bw_strv_push_owned(&e->deps, spec) == BW_OK ? BW_OK : BW_ERR_NOMEM;
 }
 
-/* Production roots from the project's package.json: dependencies and
- * optionalDependencies. false when dev-ness cannot be told (no
- * package.json, workspaces). */
-static enum bw_err yarn_roots(struct pnpm_graph *g, const char *pj, size_t pjn, bool berry,
-			      bool *usable)
+/* A package.json's text (the project's, or a workspace member's). */
+struct npm_text {
+	const char *data;
+	size_t n;
+};
+
+/* One package.json's production roots: dependencies and
+ * optionalDependencies. */
+static enum bw_err yarn_roots_of(struct pnpm_graph *g, const json_t *root, bool berry)
 {
 	static const char *const prod[] = {"dependencies", "optionalDependencies"};
-	json_t *root = NULL;
 	enum bw_err result = BW_OK;
 
-	*usable = false;
-	if (!pj || bw_json_parse(pj, pjn, "package.json", &root, NULL) != BW_OK)
-		return BW_OK;
-	if (!json_is_object(root) || json_object_get(root, "workspaces"))
-		goto out_root;
 	for (size_t i = 0; i < 2 && result == BW_OK; i++) {
 		const json_t *deps = json_object_get(root, prod[i]), *v;
 		const char *key;
@@ -968,6 +992,41 @@ static enum bw_err yarn_roots(struct pnpm_graph *g, const char *pj, size_t pjn, 
 				break;
 		}
 	}
+	return result;
+}
+
+/* Production roots: the project's package.json (pj) and, when it has
+ * "workspaces", every member's (a member is a production root of the
+ * project as npm and yarn install it: its devDependencies are dev, its
+ * dependencies are not). usable is false when dev-ness cannot be told (no
+ * package.json; a berry lockfile with workspaces that pj does not declare:
+ * other_ws). */
+static enum bw_err yarn_roots(struct pnpm_graph *g, const struct npm_text *pj,
+			      const struct npm_text *members, size_t nmembers, bool berry,
+			      bool other_ws, bool *usable)
+{
+	json_t *root = NULL;
+	enum bw_err result = BW_OK;
+	bool has_ws;
+
+	*usable = false;
+	if (!pj || !pj->data || bw_json_parse(pj->data, pj->n, "package.json", &root, NULL) != BW_OK)
+		return BW_OK;
+	if (!json_is_object(root))
+		goto out_root;
+	has_ws = json_object_get(root, "workspaces") != NULL;
+	if (other_ws && !has_ws)
+		goto out_root;
+	result = yarn_roots_of(g, root, berry);
+	for (size_t i = 0; has_ws && result == BW_OK && i < nmembers; i++) {
+		json_t *m = NULL;
+
+		if (bw_json_parse(members[i].data, members[i].n, "package.json", &m, NULL) != BW_OK)
+			continue; /* a broken member: its own entry warns */
+		if (json_is_object(m))
+			result = yarn_roots_of(g, m, berry);
+		json_decref(m);
+	}
 	*usable = result == BW_OK;
 out_root:
 	json_decref(root);
@@ -985,9 +1044,11 @@ static bool npm_contains(const char *s, size_t n, const char *needle)
 }
 
 /* pj: the package.json beside the lockfile (NULL: none; then nothing is
- * marked dev). */
-static enum bw_err yarn_parse(struct sbom *sb, const char *data, size_t n, const char *pj,
-			      size_t pjn, const char *path, const char *layer, struct bw_errbuf *eb)
+ * marked dev); members: its workspaces' package.json files. */
+static enum bw_err yarn_parse(struct sbom *sb, const char *data, size_t n,
+			      const struct npm_text *pj, const struct npm_text *members,
+			      size_t nmembers, const char *path, const char *layer,
+			      struct bw_errbuf *eb)
 {
 	struct npm_lines it = {.p = data, .end = data + n};
 	struct yarn_entry e = {0};
@@ -1053,8 +1114,8 @@ static enum bw_err yarn_parse(struct sbom *sb, const char *data, size_t n, const
 	}
 	if (result == BW_OK)
 		result = yarn_flush(&l, &e, &g);
-	if (result == BW_OK && !other_workspace)
-		result = yarn_roots(&g, pj, pjn, berry, &usable);
+	if (result == BW_OK)
+		result = yarn_roots(&g, pj, members, nmembers, berry, other_workspace, &usable);
 	if (result == BW_OK && usable)
 		result = pnpm_mark_dev(&l, &g);
 	if (result == BW_OK)
@@ -1072,7 +1133,7 @@ static enum bw_err yarn_parse(struct sbom *sb, const char *data, size_t n, const
 enum bw_err sbom_parse_yarn_lock(struct sbom *sb, const char *data, size_t n, const char *path,
 				 const char *layer, struct bw_errbuf *eb)
 {
-	return yarn_parse(sb, data, n, NULL, 0, path, layer, eb);
+	return yarn_parse(sb, data, n, NULL, NULL, 0, path, layer, eb);
 }
 
 /* ---- pnpm-lock.yaml --------------------------------------------------------- */
@@ -1322,6 +1383,50 @@ enum bw_err sbom_parse_pnpm_lock(struct sbom *sb, const char *data, size_t n, co
 	return result;
 }
 
+struct npm_members {
+	struct npm_text *v;
+	size_t n;
+};
+
+static enum bw_err npm_member_text(void *ctx, const struct image_file *m)
+{
+	struct npm_members *ms = ctx;
+
+	if (ms->n >= NPM_MAX_MEMBERS)
+		return BW_OK;
+	ms->v[ms->n++] = (struct npm_text){m->data, m->size};
+	return BW_OK;
+}
+
+/* A yarn.lock with the package.json beside it (pf, may be NULL) and, when
+ * that declares workspaces, its members' package.json files. */
+static enum bw_err npm_yarn_project(struct sbom *sb, const struct image_fs *fs,
+				    const struct image_file *f, const struct image_file *pf,
+				    const char *dir, struct bw_errbuf *eb)
+{
+	struct npm_text pj = {pf ? pf->data : NULL, pf ? pf->size : 0};
+	struct npm_members ms = {0};
+	json_t *root = NULL;
+	enum bw_err result = BW_OK;
+
+	if (pf && strstr(pf->data, "\"workspaces\"") &&
+	    bw_json_parse(pf->data, pf->size, pf->path, &root, NULL) == BW_OK &&
+	    json_is_object(root)) {
+		ms.v = bw_calloc(NPM_MAX_MEMBERS, sizeof(*ms.v));
+		if (!ms.v) {
+			json_decref(root);
+			return BW_ERR_NOMEM;
+		}
+		result = npm_workspace_members(fs, pf, root, dir, npm_member_text, &ms);
+	}
+	json_decref(root);
+	if (result == BW_OK)
+		result = yarn_parse(sb, f->data, f->size, pf ? &pj : NULL, ms.v, ms.n, f->path,
+				    f->layer_digest, eb);
+	free(ms.v);
+	return result;
+}
+
 static int npm_pkg_key_cmp(const void *pa, const void *pb)
 {
 	const struct sbom_pkg *a = pa, *b = pb;
@@ -1414,8 +1519,7 @@ static enum bw_err npm_parse(struct sbom *sb, const struct image_fs *fs,
 		    sizeof(pj))
 			pf = image_fs_get(fs, pj);
 		if (base[0] == 'y')
-			result = yarn_parse(target, f->data, f->size, pf ? pf->data : NULL,
-					    pf ? pf->size : 0, f->path, f->layer_digest, eb);
+			result = npm_yarn_project(target, fs, f, pf, dir, eb);
 		else
 			result = sbom_parse_pnpm_lock(target, f->data, f->size, f->path,
 						      f->layer_digest, eb);

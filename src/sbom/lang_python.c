@@ -14,9 +14,7 @@
  *     category = "dev"; uv's own project, source editable/virtual, is not a
  *     dependency), Pipfile.lock (JSON "default" and "develop").
  *
- * TOML is read by a small bounded reader of the subset these files use:
- * tables, arrays of tables, strings (basic, literal, multi-line), numbers,
- * booleans, dates, inline tables and arrays nested at most TOML_MAX_DEPTH.
+ * TOML is read by the shared bounded reader in toml.c.
  */
 #include <ctype.h>
 #include <jansson.h>
@@ -35,11 +33,10 @@
 #define PY_VERSION_MAX 128
 #define PY_LICENSE_MAX 256
 #define PY_MAX_LICENSES 16
-#define TOML_MAX_DEPTH 32
-#define TOML_STR_MAX 1024
 
 static const struct image_want python_wants[] = {
 	{"**/*.dist-info/METADATA", 1 * MiB},
+	{"**/*.dist-info/RECORD", 16 * MiB}, /* file ownership (owner.c) */
 	{"**/*.egg-info/PKG-INFO", 1 * MiB},
 	{"**/*.egg-info", 1 * MiB},
 	{"**/requirements*.txt", 4 * MiB},
@@ -395,320 +392,6 @@ enum bw_err sbom_parse_pipfile_lock(struct sbom *sb, const char *data, size_t n,
 	return result;
 }
 
-/* ---- a bounded TOML reader ------------------------------------------------------------ */
-
-struct toml {
-	const char *p, *end;
-	size_t line;
-	const char *path;
-	struct bw_errbuf *eb;
-	/* when set: the "name" strings of the inline tables directly inside
-	 * the value being read (uv's `dependencies = [{ name = "x" }, ...]`) */
-	struct bw_strv *names;
-	/* when set: the strings directly inside the array being read */
-	struct bw_strv *strings;
-	enum bw_err names_result;
-};
-
-enum toml_type { TOML_OTHER, TOML_STRING, TOML_TABLE };
-
-struct toml_val {
-	enum toml_type type;
-	char str[TOML_STR_MAX]; /* a string (truncated flag below) */
-	bool truncated;
-	char first_key[64];     /* an inline table's first key */
-};
-
-static enum bw_err toml_err(struct toml *t, const char *what)
-{
-	return bw_fail(t->eb, BW_ERR_FORMAT, "%s: line %zu: %s", t->path, t->line, what);
-}
-
-static void toml_ws(struct toml *t)
-{
-	while (t->p < t->end && (*t->p == ' ' || *t->p == '\t'))
-		t->p++;
-}
-
-/* Blanks, newlines and comments (inside arrays). */
-static void toml_ws_nl(struct toml *t)
-{
-	for (;;) {
-		toml_ws(t);
-		if (t->p < t->end && *t->p == '#') {
-			while (t->p < t->end && *t->p != '\n')
-				t->p++;
-		}
-		if (t->p < t->end && (*t->p == '\n' || *t->p == '\r')) {
-			if (*t->p == '\n')
-				t->line++;
-			t->p++;
-			continue;
-		}
-		return;
-	}
-}
-
-/* After a value or header: blanks, a comment, then a newline or the end. */
-static enum bw_err toml_eol(struct toml *t)
-{
-	toml_ws(t);
-	if (t->p < t->end && *t->p == '#')
-		while (t->p < t->end && *t->p != '\n')
-			t->p++;
-	if (t->p < t->end && *t->p == '\r')
-		t->p++;
-	if (t->p < t->end && *t->p != '\n')
-		return toml_err(t, "unexpected text after a value");
-	if (t->p < t->end) {
-		t->p++;
-		t->line++;
-	}
-	return BW_OK;
-}
-
-static void toml_putc(struct toml_val *v, size_t *o, char c)
-{
-	if (*o + 1 < sizeof(v->str))
-		v->str[(*o)++] = c;
-	else
-		v->truncated = true;
-}
-
-/* A string at t->p (one of " ' """ '''); decoded into v->str. */
-static enum bw_err toml_string(struct toml *t, struct toml_val *v)
-{
-	char q = *t->p;
-	bool multi = t->end - t->p >= 3 && t->p[1] == q && t->p[2] == q;
-	size_t o = 0;
-
-	v->type = TOML_STRING;
-	t->p += multi ? 3 : 1;
-	if (multi && t->p < t->end && *t->p == '\n') {
-		t->p++;
-		t->line++;
-	}
-	for (;;) {
-		char c;
-
-		if (t->p >= t->end)
-			return toml_err(t, "unterminated string");
-		c = *t->p;
-		if (c == q && (!multi || (t->end - t->p >= 3 && t->p[1] == q && t->p[2] == q))) {
-			t->p += multi ? 3 : 1;
-			break;
-		}
-		if (c == '\n') {
-			if (!multi)
-				return toml_err(t, "newline in a string");
-			t->line++;
-		}
-		if (c == '\\' && q == '"') {
-			if (t->end - t->p < 2)
-				return toml_err(t, "unterminated string");
-			c = t->p[1];
-			t->p += 2;
-			switch (c) {
-			case 'n': toml_putc(v, &o, '\n'); break;
-			case 't': toml_putc(v, &o, '\t'); break;
-			case 'r': toml_putc(v, &o, '\r'); break;
-			case 'b': toml_putc(v, &o, '\b'); break;
-			case 'f': toml_putc(v, &o, '\f'); break;
-			case 'e': toml_putc(v, &o, 0x1b); break;
-			case '"': toml_putc(v, &o, '"'); break;
-			case '\\': toml_putc(v, &o, '\\'); break;
-			case 'u':
-			case 'U': {
-				size_t nd = c == 'u' ? 4 : 8;
-
-				if ((size_t)(t->end - t->p) < nd)
-					return toml_err(t, "short \\u escape");
-				for (size_t i = 0; i < nd; i++)
-					if (!isxdigit((unsigned char)t->p[i]))
-						return toml_err(t, "bad \\u escape");
-				t->p += nd;
-				toml_putc(v, &o, '?'); /* names and versions are ASCII */
-				break;
-			}
-			default:
-				if (multi && (c == '\n' || c == ' ' || c == '\t' || c == '\r')) {
-					/* line-ending backslash: skip the whitespace */
-					t->p--;
-					while (t->p < t->end && isspace((unsigned char)*t->p)) {
-						if (*t->p == '\n')
-							t->line++;
-						t->p++;
-					}
-					break;
-				}
-				return toml_err(t, "bad escape in a string");
-			}
-			continue;
-		}
-		toml_putc(v, &o, c);
-		t->p++;
-	}
-	v->str[o] = '\0';
-	return BW_OK;
-}
-
-static bool toml_bare_char(char c)
-{
-	return isalnum((unsigned char)c) || c == '_' || c == '-';
-}
-
-/* A key (bare or quoted, dotted parts joined by '.') into out. */
-static enum bw_err toml_key(struct toml *t, char *out, size_t outsz)
-{
-	size_t o = 0;
-
-	for (;;) {
-		toml_ws(t);
-		if (t->p < t->end && (*t->p == '"' || *t->p == '\'')) {
-			struct toml_val kv = {0};
-			enum bw_err result = toml_string(t, &kv);
-			size_t kl = strlen(kv.str);
-
-			if (result != BW_OK)
-				return result;
-			if (o + kl + 1 < outsz) {
-				memcpy(out + o, kv.str, kl);
-				o += kl;
-			}
-		} else {
-			const char *s = t->p;
-
-			while (t->p < t->end && toml_bare_char(*t->p))
-				t->p++;
-			if (t->p == s)
-				return toml_err(t, "expected a key");
-			if (o + (size_t)(t->p - s) + 1 < outsz) {
-				memcpy(out + o, s, (size_t)(t->p - s));
-				o += (size_t)(t->p - s);
-			}
-		}
-		toml_ws(t);
-		if (t->p < t->end && *t->p == '.') {
-			t->p++;
-			if (o + 2 < outsz)
-				out[o++] = '.';
-			continue;
-		}
-		break;
-	}
-	out[o] = '\0';
-	return BW_OK;
-}
-
-static enum bw_err toml_value(struct toml *t, struct toml_val *v, int depth);
-
-static enum bw_err toml_array(struct toml *t, int depth)
-{
-	t->p++; /* '[' */
-	for (;;) {
-		struct toml_val item;
-		enum bw_err result;
-
-		toml_ws_nl(t);
-		if (t->p >= t->end)
-			return toml_err(t, "unterminated array");
-		if (*t->p == ']') {
-			t->p++;
-			return BW_OK;
-		}
-		result = toml_value(t, &item, depth + 1);
-		if (result != BW_OK)
-			return result;
-		if (t->strings && depth == 0 && item.type == TOML_STRING && !item.truncated &&
-		    t->strings->n < 100000 && t->names_result == BW_OK)
-			t->names_result = bw_strv_push(t->strings, item.str);
-		toml_ws_nl(t);
-		if (t->p < t->end && *t->p == ',')
-			t->p++;
-		else if (t->p < t->end && *t->p != ']')
-			return toml_err(t, "expected ',' or ']' in an array");
-	}
-}
-
-static enum bw_err toml_inline_table(struct toml *t, struct toml_val *v, int depth)
-{
-	bool first = true;
-
-	v->type = TOML_TABLE;
-	t->p++; /* '{' */
-	for (;;) {
-		struct toml_val item;
-		char key[256];
-		enum bw_err result;
-
-		toml_ws(t);
-		if (t->p >= t->end)
-			return toml_err(t, "unterminated inline table");
-		if (*t->p == '}') {
-			t->p++;
-			return BW_OK;
-		}
-		result = toml_key(t, key, sizeof(key));
-		if (result != BW_OK)
-			return result;
-		if (first)
-			bw_strlcpy(v->first_key, key, sizeof(v->first_key));
-		first = false;
-		toml_ws(t);
-		if (t->p >= t->end || *t->p != '=')
-			return toml_err(t, "expected '=' in an inline table");
-		t->p++;
-		toml_ws(t);
-		result = toml_value(t, &item, depth + 1);
-		if (result != BW_OK)
-			return result;
-		if (t->names && depth == 1 && strcmp(key, "name") == 0 && item.type == TOML_STRING &&
-		    !item.truncated && t->names->n < 100000 && t->names_result == BW_OK)
-			t->names_result = bw_strv_push(t->names, item.str);
-		toml_ws(t);
-		if (t->p < t->end && *t->p == ',')
-			t->p++;
-		else if (t->p < t->end && *t->p != '}')
-			return toml_err(t, "expected ',' or '}' in an inline table");
-	}
-}
-
-/* A value at t->p: strings, arrays and inline tables are parsed; numbers,
- * booleans and dates are taken as bare words. */
-static enum bw_err toml_value(struct toml *t, struct toml_val *v, int depth)
-{
-	v->type = TOML_OTHER;
-	v->str[0] = '\0';
-	v->truncated = false;
-	v->first_key[0] = '\0';
-	if (depth > TOML_MAX_DEPTH)
-		return bw_fail(t->eb, BW_ERR_LIMIT, "%s: line %zu: values nested deeper than %d",
-			       t->path, t->line, TOML_MAX_DEPTH);
-	if (t->p >= t->end)
-		return toml_err(t, "expected a value");
-	switch (*t->p) {
-	case '"':
-	case '\'':
-		return toml_string(t, v);
-	case '[':
-		return toml_array(t, depth);
-	case '{':
-		return toml_inline_table(t, v, depth);
-	default: {
-		const char *s = t->p;
-
-		while (t->p < t->end && (isalnum((unsigned char)*t->p) || *t->p == '+' ||
-					 *t->p == '-' || *t->p == '.' || *t->p == ':' || *t->p == '_' ||
-					 (*t->p == ' ' && t->p > s && isdigit((unsigned char)t->p[-1]) &&
-					  t->end - t->p > 1 && isdigit((unsigned char)t->p[1]))))
-			t->p++;
-		if (t->p == s)
-			return toml_err(t, "expected a value");
-		return BW_OK;
-	}
-	}
-}
-
 /* One [[package]] being read. */
 struct toml_pkg {
 	char name[PY_NAME_MAX + 1];
@@ -886,7 +569,7 @@ static enum bw_err toml_lock_parse(struct sbom *sb, const char *data, size_t n,
 				   const struct bw_strv *roots, const char *path, const char *layer,
 				   struct bw_errbuf *eb)
 {
-	struct toml t = {.p = data, .end = data + n, .line = 1, .path = path, .eb = eb};
+	struct sbom_toml t = {.p = data, .end = data + n, .line = 1, .path = path, .eb = eb};
 	struct toml_pkg pkg = {0};
 	struct toml_graph g = {0};
 	enum bw_err result = BW_OK;
@@ -896,22 +579,22 @@ static enum bw_err toml_lock_parse(struct sbom *sb, const char *data, size_t n,
 	char key[256];
 
 	while (result == BW_OK) {
-		toml_ws_nl(&t);
+		sbom_toml_ws_nl(&t);
 		if (t.p >= t.end)
 			break;
 		if (*t.p == '[') {
 			bool aot = t.end - t.p > 1 && t.p[1] == '[';
 
 			t.p += aot ? 2 : 1;
-			result = toml_key(&t, key, sizeof(key));
+			result = sbom_toml_key(&t, key, sizeof(key));
 			if (result != BW_OK)
 				break;
 			if (t.end - t.p < (aot ? 2 : 1) || t.p[0] != ']' || (aot && t.p[1] != ']')) {
-				result = toml_err(&t, "unterminated table header");
+				result = sbom_toml_err(&t, "unterminated table header");
 				break;
 			}
 			t.p += aot ? 2 : 1;
-			result = toml_eol(&t);
+			result = sbom_toml_eol(&t);
 			if (result != BW_OK)
 				break;
 			in_pkg = aot && strcmp(key, "package") == 0;
@@ -926,24 +609,24 @@ static enum bw_err toml_lock_parse(struct sbom *sb, const char *data, size_t n,
 			continue;
 		}
 		{
-			struct toml_val v;
+			struct sbom_toml_val v;
 
-			result = toml_key(&t, key, sizeof(key));
+			result = sbom_toml_key(&t, key, sizeof(key));
 			if (result != BW_OK)
 				break;
-			toml_ws(&t);
+			sbom_toml_ws(&t);
 			if (t.p >= t.end || *t.p != '=') {
-				result = toml_err(&t, "expected '=' after a key");
+				result = sbom_toml_err(&t, "expected '=' after a key");
 				break;
 			}
 			t.p++;
-			toml_ws(&t);
+			sbom_toml_ws(&t);
 			t.names = in_optional || (in_pkg && strcmp(key, "dependencies") == 0)
 					  ? &pkg.deps
 					  : NULL;
 			t.strings = in_pkg && strcmp(key, "groups") == 0 ? &groups : NULL;
 			t.names_result = BW_OK;
-			result = toml_value(&t, &v, 0);
+			result = sbom_toml_value(&t, &v, 0);
 			if (result == BW_OK)
 				result = t.names_result;
 			if (t.strings) {
@@ -955,20 +638,20 @@ static enum bw_err toml_lock_parse(struct sbom *sb, const char *data, size_t n,
 			t.names = NULL;
 			t.strings = NULL;
 			if (result == BW_OK)
-				result = toml_eol(&t);
+				result = sbom_toml_eol(&t);
 			if (result == BW_OK && in_deps && pkg.deps.n < 100000)
 				result = bw_strv_push(&pkg.deps, key); /* poetry: name = "range" */
 			if (result != BW_OK || !in_pkg)
 				continue;
-			if (strcmp(key, "name") == 0 && v.type == TOML_STRING && !v.truncated)
+			if (strcmp(key, "name") == 0 && v.type == SBOM_TOML_STRING && !v.truncated)
 				bw_strlcpy(pkg.name, v.str, sizeof(pkg.name));
-			else if (strcmp(key, "version") == 0 && v.type == TOML_STRING && !v.truncated)
+			else if (strcmp(key, "version") == 0 && v.type == SBOM_TOML_STRING && !v.truncated)
 				bw_strlcpy(pkg.version, v.str, sizeof(pkg.version));
-			else if (strcmp(key, "category") == 0 && v.type == TOML_STRING) {
+			else if (strcmp(key, "category") == 0 && v.type == SBOM_TOML_STRING) {
 				pkg.dev = strcmp(v.str, "dev") == 0;
 				any_category = true;
 			}
-			else if (strcmp(key, "source") == 0 && v.type == TOML_TABLE)
+			else if (strcmp(key, "source") == 0 && v.type == SBOM_TOML_TABLE)
 				pkg.local = strcmp(v.first_key, "editable") == 0 ||
 					    strcmp(v.first_key, "virtual") == 0;
 		}
@@ -1006,50 +689,50 @@ enum bw_err sbom_parse_python_toml_lock(struct sbom *sb, const char *data, size_
 static enum bw_err py_pyproject_roots(const char *data, size_t n, struct bw_strv *roots)
 {
 	struct bw_errbuf eb = {{0}};
-	struct toml t = {.p = data, .end = data + n, .line = 1, .path = "pyproject.toml", .eb = &eb};
+	struct sbom_toml t = {.p = data, .end = data + n, .line = 1, .path = "pyproject.toml", .eb = &eb};
 	struct bw_strv strs = {0};
 	enum bw_err result = BW_OK;
 	int table = 0; /* 1 [project], 2 [project.optional-dependencies], 3 poetry deps */
 	char key[256];
 
 	while (result == BW_OK) {
-		struct toml_val v;
+		struct sbom_toml_val v;
 
-		toml_ws_nl(&t);
+		sbom_toml_ws_nl(&t);
 		if (t.p >= t.end)
 			break;
 		if (*t.p == '[') {
 			bool aot = t.end - t.p > 1 && t.p[1] == '[';
 
 			t.p += aot ? 2 : 1;
-			result = toml_key(&t, key, sizeof(key));
+			result = sbom_toml_key(&t, key, sizeof(key));
 			if (result != BW_OK || t.end - t.p < (aot ? 2 : 1) || t.p[0] != ']')
 				break;
 			t.p += aot ? 2 : 1;
-			result = toml_eol(&t);
+			result = sbom_toml_eol(&t);
 			table = aot ? 0
 				: strcmp(key, "project") == 0 ? 1
 				: strcmp(key, "project.optional-dependencies") == 0 ? 2
 				: strcmp(key, "tool.poetry.dependencies") == 0 ? 3 : 0;
 			continue;
 		}
-		result = toml_key(&t, key, sizeof(key));
+		result = sbom_toml_key(&t, key, sizeof(key));
 		if (result != BW_OK)
 			break;
-		toml_ws(&t);
+		sbom_toml_ws(&t);
 		if (t.p >= t.end || *t.p != '=')
 			break;
 		t.p++;
-		toml_ws(&t);
+		sbom_toml_ws(&t);
 		t.strings = table == 2 || (table == 1 && strcmp(key, "dependencies") == 0) ? &strs
 											   : NULL;
 		t.names_result = BW_OK;
-		result = toml_value(&t, &v, 0);
+		result = sbom_toml_value(&t, &v, 0);
 		if (result == BW_OK)
 			result = t.names_result;
 		t.strings = NULL;
 		if (result == BW_OK)
-			result = toml_eol(&t);
+			result = sbom_toml_eol(&t);
 		if (result == BW_OK && table == 3 && strcmp(key, "python") != 0 && roots->n < 100000)
 			result = bw_strv_push(roots, key);
 	}
@@ -1066,6 +749,140 @@ static enum bw_err py_pyproject_roots(const char *data, size_t n, struct bw_strv
 	}
 	bw_strv_release(&strs);
 	return result == BW_ERR_NOMEM ? result : BW_OK;
+}
+
+/* ---- RECORD: the files an installed distribution wrote --------------------
+ *
+ * DIR/NAME-VER.dist-info/RECORD is CSV (Python's csv module, default
+ * dialect: ',' separates, '"' quotes, "" inside quotes is a quote) with
+ * rows "path,hash,size"; paths are relative to DIR (may climb out of it
+ * with "../" to reach bin/) or absolute. Only the path is used. */
+
+#define PY_RECORD_PATH_MAX 4096
+
+enum bw_err sbom_python_record_paths(const char *data, size_t n, sbom_record_fn fn, void *ctx,
+				     size_t *nrows)
+{
+	char field[PY_RECORD_PATH_MAX];
+	size_t off = 0;
+	enum bw_err result;
+
+	*nrows = 0;
+	while (off < n) {
+		size_t fl = 0, fieldno = 0;
+		bool toolong = false, row_end = false, any = false;
+
+		while (!row_end) {
+			/* one field; only the first is kept */
+			if (off < n && data[off] == '"') {
+				off++;
+				any = true;
+				for (;;) {
+					char c;
+
+					if (off >= n)
+						return BW_ERR_FORMAT;
+					c = data[off++];
+					if (c == '"') {
+						if (off < n && data[off] == '"')
+							off++;
+						else
+							break;
+					}
+					if (fieldno == 0 && !toolong) {
+						if (fl + 1 < sizeof(field))
+							field[fl++] = c;
+						else
+							toolong = true;
+					}
+				}
+			}
+			/* unquoted text (or what follows a closing quote) */
+			while (off < n && data[off] != ',' && data[off] != '\n' && data[off] != '\r') {
+				any = true;
+				if (fieldno == 0 && !toolong) {
+					if (fl + 1 < sizeof(field))
+						field[fl++] = data[off];
+					else
+						toolong = true;
+				}
+				off++;
+			}
+			if (off < n && data[off] == ',') {
+				off++;
+				fieldno++;
+				any = true;
+				continue;
+			}
+			/* end of the row: "\n", "\r\n", "\r" or the end */
+			if (off < n && data[off] == '\r')
+				off++;
+			if (off < n && data[off] == '\n')
+				off++;
+			row_end = true;
+		}
+		if (!any)
+			continue; /* an empty line */
+		(*nrows)++;
+		if (fl == 0 || toolong)
+			continue;
+		result = fn(ctx, field, fl);
+		if (result != BW_OK)
+			return result;
+	}
+	return BW_OK;
+}
+
+struct py_record_ctx {
+	struct sbom_owner_index *ix;
+	const char *owner;
+	size_t self;
+	const char *dir; /* the directory RECORD paths are relative to ("" = root) */
+};
+
+static enum bw_err py_record_claim(void *ctx, const char *path, size_t len)
+{
+	struct py_record_ctx *c = ctx;
+	char full[PY_RECORD_PATH_MAX * 2 + 2];
+	size_t dl = strlen(c->dir), o = 0;
+
+	if (path[0] != '/' && dl) {
+		memcpy(full, c->dir, dl);
+		full[dl] = '/';
+		o = dl + 1;
+	}
+	memcpy(full + o, path, len);
+	return sbom_owner_claim(c->ix, full, o + len, c->owner, SBOM_PKG_PYPI, c->self, false);
+}
+
+enum bw_err sbom_owners_from_python_records(struct sbom_owner_index *ix,
+					    const struct sbom_list_file *records, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct sbom_list_file *f = &records[i];
+		char distinfo[PY_RECORD_PATH_MAX], site[PY_RECORD_PATH_MAX], meta[PY_RECORD_PATH_MAX + 16];
+		struct py_record_ctx c = {.ix = ix, .dir = site};
+		struct sbom_pkg *self;
+		size_t rows = 0;
+		enum bw_err result;
+
+		if (!bw_str_ends_with(f->path, ".dist-info/RECORD") ||
+		    strlen(f->path) >= sizeof(distinfo))
+			continue;
+		bw_path_dir(f->path, distinfo, sizeof(distinfo));
+		bw_path_dir(distinfo, site, sizeof(site));
+		snprintf(meta, sizeof(meta), "%s/METADATA", distinfo);
+		c.self = sbom_owner_index_find(ix, meta, SBOM_PKG_PYPI);
+		if (c.self == SIZE_MAX)
+			continue; /* no distribution there: nobody to own the files */
+		self = &sbom_owner_index_sbom(ix)->pkgs[c.self];
+		c.owner = self->name;
+		result = sbom_python_record_paths(f->data, f->size, py_record_claim, &c, &rows);
+		if (result == BW_ERR_NOMEM)
+			return result;
+		self->nfiles = rows;
+	}
+	return BW_OK;
 }
 
 /* ---- the cataloger ------------------------------------------------------------------- */

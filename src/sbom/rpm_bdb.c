@@ -175,7 +175,7 @@ out_buf:
 /* One key/value pair of a hash page: the value is a header unless the key
  * is record 0 (rpm's counter). koff/voff/end are checked item bounds. */
 static enum bw_err bdb_pair(struct bdb *db, const unsigned char *p, uint32_t pgno, size_t koff,
-			    size_t kend, size_t voff, struct sbom *sb, const char *layer)
+			    size_t kend, size_t voff, const struct sbom_rpm_sink *sk)
 {
 	struct bw_errbuf eb = { { 0 } };
 	enum bw_err result;
@@ -183,7 +183,7 @@ static enum bw_err bdb_pair(struct bdb *db, const unsigned char *p, uint32_t pgn
 	uint32_t hnum;
 
 	if (p[koff] != BDB_H_KEYDATA || kend - koff != 1 + 4) {
-		sbom_rpm_warn(sb, layer,
+		sbom_rpm_sink_warn(sk,
 			      "%s: page %u: key of kind %u, %zu bytes is not a header number; "
 			      "record skipped",
 			      db->path, pgno, p[koff], kend - koff - 1);
@@ -193,20 +193,20 @@ static enum bw_err bdb_pair(struct bdb *db, const unsigned char *p, uint32_t pgn
 	if (hnum == 0)
 		return BW_OK;
 	if (p[voff] == BDB_H_KEYDATA)
-		return sbom_rpm_add_record(sb, p + voff + 1, koff - voff - 1, db->path, layer,
+		return sbom_rpm_sink_record(sk, p + voff + 1, koff - voff - 1, db->path,
 					   "record", hnum);
 	if (p[voff] != BDB_H_OFFPAGE || koff - voff != BDB_HOFFPAGE_SIZE) {
-		sbom_rpm_warn(sb, layer,
+		sbom_rpm_sink_warn(sk,
 			      "%s: record %u: value of kind %u is not a header; record skipped",
 			      db->path, hnum, p[voff]);
 		return BW_OK;
 	}
 	result = bdb_overflow(db, bdb_u32(db, p + voff + 4), bdb_u32(db, p + voff + 8), &ov, &eb);
 	if (result == BW_OK)
-		result = sbom_rpm_add_record(sb, ov, bdb_u32(db, p + voff + 8), db->path, layer,
+		result = sbom_rpm_sink_record(sk, ov, bdb_u32(db, p + voff + 8), db->path,
 					     "record", hnum);
 	else if (result != BW_ERR_NOMEM) {
-		sbom_rpm_warn(sb, layer, "%s; record %u skipped", eb.msg, hnum);
+		sbom_rpm_sink_warn(sk, "%s; record %u skipped", eb.msg, hnum);
 		result = BW_OK;
 	}
 	free(ov);
@@ -215,7 +215,7 @@ static enum bw_err bdb_pair(struct bdb *db, const unsigned char *p, uint32_t pgn
 
 /* Every pair of one hash page. */
 static enum bw_err bdb_hash_page(struct bdb *db, const unsigned char *p, uint32_t pgno,
-				 struct sbom *sb, const char *layer, struct bw_errbuf *eb)
+				 const struct sbom_rpm_sink *sk, struct bw_errbuf *eb)
 {
 	enum bw_err result = BW_OK;
 	uint16_t nent = bdb_u16(db, p + 20);
@@ -234,7 +234,7 @@ static enum bw_err bdb_hash_page(struct bdb *db, const unsigned char *p, uint32_
 				       "%s: page %u: entry %zu: item offsets %zu/%zu out of order "
 				       "or outside the page",
 				       db->path, pgno, i, koff, voff);
-		result = bdb_pair(db, p, pgno, koff, prev, voff, sb, layer);
+		result = bdb_pair(db, p, pgno, koff, prev, voff, sk);
 		prev = voff;
 	}
 	return result;
@@ -251,13 +251,23 @@ static unsigned bdb_log2(uint64_t n)
 }
 
 enum bw_err sbom_parse_rpm_bdb(struct sbom *sb, const char *data, size_t n, const char *path,
-			       const char *layer, struct bw_errbuf *eb)
+			const char *layer, struct bw_errbuf *eb)
+{
+	struct sbom_rpm_sink sk = { .sb = sb, .layer = layer };
+
+	if (BW_NEVER(!sb))
+		return bw_fail(eb, BW_ERR_INTERNAL, "sbom_parse_rpm_bdb: NULL argument");
+	return sbom_rpm_read_bdb(&sk, data, n, path, eb);
+}
+
+enum bw_err sbom_rpm_read_bdb(const struct sbom_rpm_sink *sk, const char *data, size_t n,
+		      const char *path, struct bw_errbuf *eb)
 {
 	enum bw_err result;
 	struct bdb db = { 0 };
 
-	if (BW_NEVER(!sb || (!data && n)))
-		return bw_fail(eb, BW_ERR_INTERNAL, "sbom_parse_rpm_bdb: NULL argument");
+	if (BW_NEVER(!sk || !sk->sb || (!data && n)))
+		return bw_fail(eb, BW_ERR_INTERNAL, "sbom_rpm_read_bdb: NULL argument");
 	db.d = (const unsigned char *)data;
 	db.n = n;
 	db.path = path ? path : "Packages";
@@ -282,7 +292,7 @@ enum bw_err sbom_parse_rpm_bdb(struct sbom *sb, const char *data, size_t n, cons
 						 (unsigned long long)pgno, p[25]);
 				break;
 			}
-			result = bdb_hash_page(&db, p, (uint32_t)pgno, sb, layer, eb);
+			result = bdb_hash_page(&db, p, (uint32_t)pgno, sk, eb);
 			pgno = bdb_u32(&db, p + 16);
 		}
 	}

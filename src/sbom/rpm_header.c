@@ -43,7 +43,16 @@ enum {
 	RPMTAG_LICENSE = 1014,
 	RPMTAG_ARCH = 1022,
 	RPMTAG_SOURCERPM = 1044,
+	RPMTAG_OLDFILENAMES = 1027,
+	RPMTAG_DIRINDEXES = 1116,
+	RPMTAG_BASENAMES = 1117,
+	RPMTAG_DIRNAMES = 1118,
 };
+
+/* Bounds on one header's file list (the largest real packages list about
+ * 100k files in a few thousand directories). */
+#define RPM_MAX_DIRS ((uint32_t)1 << 20)
+#define RPM_MAX_FILES ((uint32_t)1 << 22)
 
 struct rpm_hdr {
 	const unsigned char *index; /* il entries of 16 bytes */
@@ -397,5 +406,128 @@ enum bw_err sbom_rpm_add_record(struct sbom *sb, const unsigned char *blob, size
 		sbom_rpm_warn(sb, layer, "%s: %s %llu: %s; record skipped", path, what, recno, detail);
 		return BW_OK;
 	}
+	return result;
+}
+
+void sbom_rpm_sink_warn(const struct sbom_rpm_sink *sk, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	if (sk->fn)
+		return; /* the first read of the database said it */
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	sbom_rpm_warn(sk->sb, sk->layer, "%s", msg);
+}
+
+enum bw_err sbom_rpm_sink_record(const struct sbom_rpm_sink *sk, const unsigned char *blob,
+				 size_t n, const char *path, const char *what,
+				 unsigned long long recno)
+{
+	if (sk->fn)
+		return sk->fn(sk->ctx, blob, n);
+	return sbom_rpm_add_record(sk->sb, blob, n, path, sk->layer, what, recno);
+}
+
+/* A STRING_ARRAY entry: the offsets of its count strings, each checked to
+ * end (NUL) inside the data store. *offs malloc'd (NULL when count is 0). */
+static enum bw_err hdr_string_array(const struct rpm_hdr *h, const struct rpm_entry *e,
+				    const char *tagname, uint32_t max, uint32_t **offs,
+				    struct bw_errbuf *eb)
+{
+	uint32_t off = e->offset;
+
+	*offs = NULL;
+	if (e->type != RPM_TYPE_STRING_ARRAY)
+		return bw_fail(eb, BW_ERR_FORMAT, "header: tag %u (%s): type %u is not a string array",
+			       e->tag, tagname, e->type);
+	if (e->count > max || e->count > h->dl - e->offset)
+		return bw_fail(eb, BW_ERR_FORMAT, "header: tag %u (%s): %u strings is too many",
+			       e->tag, tagname, e->count);
+	if (e->count == 0)
+		return BW_OK;
+	*offs = bw_calloc(e->count, sizeof(**offs));
+	if (!*offs)
+		return BW_ERR_NOMEM;
+	for (uint32_t i = 0; i < e->count; i++) {
+		const unsigned char *nul = memchr(h->data + off, 0, h->dl - off);
+
+		if (!nul) {
+			free(*offs);
+			*offs = NULL;
+			return bw_fail(eb, BW_ERR_FORMAT,
+				       "header: tag %u (%s): string %u runs past the data store",
+				       e->tag, tagname, i);
+		}
+		(*offs)[i] = off;
+		off = (uint32_t)(nul - h->data) + 1;
+	}
+	return BW_OK;
+}
+
+enum bw_err sbom_rpm_header_files(const unsigned char *blob, size_t n, sbom_rpm_file_fn fn,
+				  void *ctx, struct bw_errbuf *eb)
+{
+	struct rpm_entry be = {0}, de = {0}, ie = {0}, oe = {0};
+	uint32_t *bases = NULL, *dirs = NULL;
+	struct rpm_hdr h;
+	char *name = NULL;
+	enum bw_err result;
+
+	result = hdr_open(&h, blob, n, eb);
+	if (result == BW_OK)
+		result = hdr_string(&h, RPMTAG_NAME, "NAME", &name, eb);
+	if (result == BW_ERR_NOT_FOUND)
+		return bw_fail(eb, BW_ERR_FORMAT, "header: no NAME tag (1000)");
+	if (result != BW_OK)
+		return result;
+	if (!hdr_find(&h, RPMTAG_BASENAMES, &be)) {
+		/* before rpm 4: one OLDFILENAMES array of whole paths */
+		if (!hdr_find(&h, RPMTAG_OLDFILENAMES, &oe))
+			goto out_name;
+		result = hdr_string_array(&h, &oe, "OLDFILENAMES", RPM_MAX_FILES, &bases, eb);
+		for (uint32_t i = 0; result == BW_OK && i < oe.count; i++) {
+			const char *b = (const char *)h.data + bases[i];
+
+			result = fn(ctx, name, "", 0, b, strlen(b));
+		}
+		goto out_arrays;
+	}
+	if (!hdr_find(&h, RPMTAG_DIRNAMES, &de) || !hdr_find(&h, RPMTAG_DIRINDEXES, &ie)) {
+		result = bw_fail(eb, BW_ERR_FORMAT,
+				 "header: package %s has BASENAMES without DIRNAMES/DIRINDEXES", name);
+		goto out_name;
+	}
+	if (ie.type != RPM_TYPE_INT32 || ie.count != be.count) {
+		result = bw_fail(eb, BW_ERR_FORMAT,
+				 "header: package %s: DIRINDEXES (type %u, %u items) does not match "
+				 "%u BASENAMES",
+				 name, ie.type, ie.count, be.count);
+		goto out_name;
+	}
+	result = hdr_string_array(&h, &be, "BASENAMES", RPM_MAX_FILES, &bases, eb);
+	if (result == BW_OK)
+		result = hdr_string_array(&h, &de, "DIRNAMES", RPM_MAX_DIRS, &dirs, eb);
+	for (uint32_t i = 0; result == BW_OK && i < be.count; i++) {
+		/* hdr_open checked offset + 4 * count <= dl */
+		uint32_t di = sbom_rpm_be32(h.data + ie.offset + (size_t)i * 4);
+		const char *d, *b = (const char *)h.data + bases[i];
+
+		if (di >= de.count) {
+			result = bw_fail(eb, BW_ERR_FORMAT,
+					 "header: package %s: file %u: directory index %u of %u", name,
+					 i, di, de.count);
+			break;
+		}
+		d = (const char *)h.data + dirs[di];
+		result = fn(ctx, name, d, strlen(d), b, strlen(b));
+	}
+out_arrays:
+	free(bases);
+	free(dirs);
+out_name:
+	free(name);
 	return result;
 }

@@ -49,4 +49,37 @@ enum bw_err sbom_rpm_add_record(struct sbom *sb, const unsigned char *blob, size
 				const char *path, const char *layer, const char *what,
 				unsigned long long recno);
 
+/* Where a database reader sends each header blob. Without fn, the blob
+ * becomes a package of sb (sbom_rpm_add_record); with fn (a second read of
+ * the database, for file ownership), fn gets it and warnings are not
+ * repeated. */
+struct sbom_rpm_sink {
+	struct sbom *sb;
+	const char *layer;
+	enum bw_err (*fn)(void *ctx, const unsigned char *blob, size_t n);
+	void *ctx;
+};
+void sbom_rpm_sink_warn(const struct sbom_rpm_sink *sk, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+enum bw_err sbom_rpm_sink_record(const struct sbom_rpm_sink *sk, const unsigned char *blob,
+				 size_t n, const char *path, const char *what,
+				 unsigned long long recno);
+
+/* The database readers behind sbom_parse_rpm_{sqlite,bdb,ndb}. */
+enum bw_err sbom_rpm_read_sqlite(const struct sbom_rpm_sink *sk, const char *data, size_t n,
+				 const char *path, struct bw_errbuf *eb);
+enum bw_err sbom_rpm_read_bdb(const struct sbom_rpm_sink *sk, const char *data, size_t n,
+			      const char *path, struct bw_errbuf *eb);
+enum bw_err sbom_rpm_read_ndb(const struct sbom_rpm_sink *sk, const char *data, size_t n,
+			      const char *path, struct bw_errbuf *eb);
+
+/* The files one header blob lists (rpm -ql): fn gets the package NAME and
+ * each path split as DIRNAMES[DIRINDEXES[i]] + BASENAMES[i] (dirnames end
+ * in '/'), or OLDFILENAMES whole (dir "") in headers older than rpm 4.
+ * A header without files is fine. fn's error stops the walk. */
+typedef enum bw_err (*sbom_rpm_file_fn)(void *ctx, const char *name, const char *dir,
+					size_t dl, const char *base, size_t bl);
+enum bw_err sbom_rpm_header_files(const unsigned char *blob, size_t n, sbom_rpm_file_fn fn,
+				  void *ctx, struct bw_errbuf *eb);
+
 #endif

@@ -158,15 +158,25 @@ static enum bw_err ndb_blob(const unsigned char *d, const struct ndb_slot *s,
 }
 
 enum bw_err sbom_parse_rpm_ndb(struct sbom *sb, const char *data, size_t n, const char *path,
-			       const char *layer, struct bw_errbuf *eb)
+			const char *layer, struct bw_errbuf *eb)
+{
+	struct sbom_rpm_sink sk = { .sb = sb, .layer = layer };
+
+	if (BW_NEVER(!sb))
+		return bw_fail(eb, BW_ERR_INTERNAL, "sbom_parse_rpm_ndb: NULL argument");
+	return sbom_rpm_read_ndb(&sk, data, n, path, eb);
+}
+
+enum bw_err sbom_rpm_read_ndb(const struct sbom_rpm_sink *sk, const char *data, size_t n,
+		      const char *path, struct bw_errbuf *eb)
 {
 	enum bw_err result;
 	const unsigned char *d = (const unsigned char *)data;
 	struct ndb_slot *slots;
 	size_t nslots;
 
-	if (BW_NEVER(!sb || (!data && n)))
-		return bw_fail(eb, BW_ERR_INTERNAL, "sbom_parse_rpm_ndb: NULL argument");
+	if (BW_NEVER(!sk || !sk->sb || (!data && n)))
+		return bw_fail(eb, BW_ERR_INTERNAL, "sbom_rpm_read_ndb: NULL argument");
 	if (!path)
 		path = "Packages.db";
 	result = ndb_read_slots(d, n, path, &slots, &nslots, eb);
@@ -179,11 +189,11 @@ enum bw_err sbom_parse_rpm_ndb(struct sbom *sb, const char *data, size_t n, cons
 
 		if (ndb_blob(d, &slots[i], &blob, &bloblen, &beb) != BW_OK) {
 			/* rpm skips a damaged blob too; the others stay readable */
-			sbom_rpm_warn(sb, layer, "%s: package %u: %s; record skipped", path,
+			sbom_rpm_sink_warn(sk, "%s: package %u: %s; record skipped", path,
 				      slots[i].pkgidx, beb.msg);
 			continue;
 		}
-		result = sbom_rpm_add_record(sb, blob, bloblen, path, layer, "package",
+		result = sbom_rpm_sink_record(sk, blob, bloblen, path, "package",
 					     slots[i].pkgidx);
 	}
 	free(slots);

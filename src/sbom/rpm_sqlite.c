@@ -143,7 +143,17 @@ out_stmt:
 }
 
 enum bw_err sbom_parse_rpm_sqlite(struct sbom *sb, const char *data, size_t n, const char *path,
-				  const char *layer, struct bw_errbuf *eb)
+			const char *layer, struct bw_errbuf *eb)
+{
+	struct sbom_rpm_sink sk = { .sb = sb, .layer = layer };
+
+	if (BW_NEVER(!sb))
+		return bw_fail(eb, BW_ERR_INTERNAL, "sbom_parse_rpm_sqlite: NULL argument");
+	return sbom_rpm_read_sqlite(&sk, data, n, path, eb);
+}
+
+enum bw_err sbom_rpm_read_sqlite(const struct sbom_rpm_sink *sk, const char *data, size_t n,
+		      const char *path, struct bw_errbuf *eb)
 {
 	enum bw_err result;
 	struct sql_budget budget = { 0 };
@@ -151,8 +161,8 @@ enum bw_err sbom_parse_rpm_sqlite(struct sbom *sb, const char *data, size_t n, c
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if (BW_NEVER(!sb || (!data && n)))
-		return bw_fail(eb, BW_ERR_INTERNAL, "sbom_parse_rpm_sqlite: NULL argument");
+	if (BW_NEVER(!sk || !sk->sb || (!data && n)))
+		return bw_fail(eb, BW_ERR_INTERNAL, "sbom_rpm_read_sqlite: NULL argument");
 	if (!path)
 		path = "rpmdb.sqlite";
 	result = sql_open(data, n, path, &db, &budget, eb);
@@ -172,11 +182,11 @@ enum bw_err sbom_parse_rpm_sqlite(struct sbom *sb, const char *data, size_t n, c
 		int len = sqlite3_column_bytes(st, 1);
 
 		if (len <= 0 || !blob) {
-			sbom_rpm_warn(sb, layer, "%s: record %lld: empty blob; record skipped",
+			sbom_rpm_sink_warn(sk, "%s: record %lld: empty blob; record skipped",
 				      path, (long long)hnum);
 			continue;
 		}
-		result = sbom_rpm_add_record(sb, blob, (size_t)len, path, layer, "record",
+		result = sbom_rpm_sink_record(sk, blob, (size_t)len, path, "record",
 					     (unsigned long long)hnum);
 		if (result != BW_OK) {
 			if (result == BW_ERR_LIMIT)

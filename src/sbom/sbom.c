@@ -557,144 +557,59 @@ static enum bw_err catalog_languages(struct sbom *sb, const struct image_fs *fs)
 	return BW_OK;
 }
 
-/* ---- ownership ---------------------------------------------------------
+/* ---- ownership (owner.c) ------------------------------------------------
  *
- * A language package found in a file that a distro package installed
- * (Debian's python3-yaml ships PyYAML's METADATA, runc's Go binary is in
- * the runc .deb) is tied to that package: pkg->owner names it. The scan
- * then leaves its matching to the distro's data, which knows the distro's
- * patches (docs/sbom-model.md). The owner comes from dpkg's own file lists,
- * var/lib/dpkg/info/PKG[:ARCH].list, one absolute path per line. */
-
-struct owned_path {
-	const char *path; /* the package's file, clean (no leading '/') */
-	size_t pkg;       /* index into sb->pkgs */
-};
-
-static int cmp_owned(const void *a, const void *b)
-{
-	return strcmp(((const struct owned_path *)a)->path, ((const struct owned_path *)b)->path);
-}
-
-/* The file a package came from: a nested archive "a.war!WEB-INF/lib/b.jar"
- * is owned through its outermost archive. Returns a malloc'd clean path. */
-static char *owner_key(const char *found_path)
-{
-	size_t n = strcspn(found_path, "!");
-
-	return bw_strndup(found_path, n);
-}
-
-static void set_owner_from_list(struct sbom *sb, struct owned_path *want, size_t nwant,
-				const struct sbom_list_file *f)
-{
-	char pkgname[256];
-	const char *base = bw_path_base(f->path);
-	size_t bl = strlen(base), off = 0;
-
-	if (!bw_str_ends_with(base, ".list"))
-		return;
-	bl -= strlen(".list");
-
-	/* "libc6:amd64.list" -> "libc6" */
-	if (bl >= sizeof(pkgname))
-		return;
-	memcpy(pkgname, base, bl);
-	pkgname[bl] = '\0';
-	pkgname[strcspn(pkgname, ":")] = '\0';
-	while (off < f->size) {
-		const char *line = f->data + off, *nl = memchr(line, '\n', f->size - off);
-		size_t len = nl ? (size_t)(nl - line) : f->size - off;
-		char path[4096];
-		struct owned_path key, *hit;
-
-		off += len + (nl ? 1 : 0);
-		while (len && line[0] == '/')
-			line++, len--;
-		if (len == 0 || len >= sizeof(path))
-			continue;
-		memcpy(path, line, len);
-		path[len] = '\0';
-		/* merged /usr: dpkg may list /bin/x for what the image has at
-		 * usr/bin/x, so try both spellings */
-		for (int pass = 0; pass < 2; pass++) {
-			char alt[4096 + 4];
-
-			key.path = path;
-			if (pass == 1) {
-				if ((size_t)snprintf(alt, sizeof(alt), "usr/%s", path) >= sizeof(alt))
-					break;
-				key.path = alt;
-			}
-			hit = bsearch(&key, want, nwant, sizeof(*want), cmp_owned);
-			if (!hit)
-				continue;
-			/* every package at this path (bsearch finds one of a run) */
-			while (hit > want && strcmp(hit[-1].path, key.path) == 0)
-				hit--;
-			for (; hit < want + nwant && strcmp(hit->path, key.path) == 0; hit++) {
-				struct sbom_pkg *p = &sb->pkgs[hit->pkg];
-
-				if (!p->owner)
-					p->owner = bw_strdup(pkgname);
-			}
-		}
-	}
-}
-
-enum bw_err sbom_owners_from_dpkg_lists(struct sbom *sb, const struct sbom_list_file *lists,
-				       size_t nlists)
-{
-	struct owned_path *want;
-	size_t nwant = 0;
-	enum bw_err result = BW_OK;
-
-	want = bw_calloc(sb->npkgs ? sb->npkgs : 1, sizeof(*want));
-	if (!want)
-		return BW_ERR_NOMEM;
-	for (size_t i = 0; i < sb->npkgs; i++) {
-		const struct sbom_pkg *p = &sb->pkgs[i];
-
-		if (p->type == SBOM_PKG_DEB || p->type == SBOM_PKG_APK || p->type == SBOM_PKG_RPM ||
-		    !p->found_path || p->owner)
-			continue;
-		want[nwant].path = owner_key(p->found_path);
-		if (!want[nwant].path) {
-			result = BW_ERR_NOMEM;
-			goto out_free;
-		}
-		want[nwant++].pkg = i;
-	}
-	if (nwant == 0)
-		goto out_free;
-	qsort(want, nwant, sizeof(*want), cmp_owned);
-	for (size_t i = 0; i < nlists; i++)
-		set_owner_from_list(sb, want, nwant, &lists[i]);
-out_free:
-	for (size_t i = 0; i < nwant; i++)
-		free((char *)want[i].path);
-	free(want);
-	return result;
-}
-
-/* The dpkg file lists kept by the walk, handed to the owner assignment. */
+ * A language package found in a file that a distro package installed is
+ * tied to it (pkg->owner); failing that, to the Python package whose RECORD
+ * lists the file. The file lists are the kept dpkg lists, the live rpm
+ * database, apk's installed database and the dist-info RECORD files. */
 static enum bw_err catalog_owners(struct sbom *sb, const struct image_fs *fs)
 {
-	struct sbom_list_file *lists;
-	size_t n = 0;
+	struct sbom_owner_index *ix = NULL;
+	struct sbom_list_file *lists = NULL, *records = NULL;
+	size_t nl = 0, nr = 0, cnt = image_fs_count(fs);
 	enum bw_err result;
 
-	lists = bw_calloc(image_fs_count(fs) ? image_fs_count(fs) : 1, sizeof(*lists));
-	if (!lists)
-		return BW_ERR_NOMEM;
-	for (size_t i = 0; i < image_fs_count(fs); i++) {
+	result = sbom_owner_index_new(sb, &ix);
+	if (result != BW_OK || sbom_owner_index_empty(ix))
+		goto out_index;
+	lists = bw_calloc(cnt ? cnt : 1, sizeof(*lists));
+	records = bw_calloc(cnt ? cnt : 1, sizeof(*records));
+	if (!lists || !records) {
+		result = BW_ERR_NOMEM;
+		goto out_lists;
+	}
+	for (size_t i = 0; i < cnt; i++) {
 		const struct image_file *f = image_fs_at(fs, i);
 
 		if (bw_path_match("var/lib/dpkg/info/*.list", f->path))
-			lists[n++] = (struct sbom_list_file){f->path, f->data, f->size};
+			lists[nl++] = (struct sbom_list_file){f->path, f->data, f->size};
+		else if (bw_str_ends_with(f->path, ".dist-info/RECORD"))
+			records[nr++] = (struct sbom_list_file){f->path, f->data, f->size};
 	}
-	result = sbom_owners_from_dpkg_lists(sb, lists, n);
+	/* the distro's lists first: a distro package's claim wins */
+	result = sbom_owners_from_dpkg_lists_ix(ix, lists, nl);
+	for (size_t i = 0; result == BW_OK && i < sizeof(rpm_dbs) / sizeof(rpm_dbs[0]); i++) {
+		const struct image_file *f = image_fs_get(fs, rpm_dbs[i].path);
+
+		if (f) {
+			result = sbom_owners_from_rpm_db(ix, f->data, f->size, f->path);
+			break;
+		}
+	}
+	if (result == BW_OK) {
+		const struct image_file *f = image_fs_get(fs, "lib/apk/db/installed");
+
+		if (f)
+			result = sbom_owners_from_apk_db(ix, f->data, f->size);
+	}
+	if (result == BW_OK)
+		result = sbom_owners_from_python_records(ix, records, nr);
+out_lists:
 	free(lists);
+	free(records);
+out_index:
+	sbom_owner_index_free(ix);
 	return result;
 }
 

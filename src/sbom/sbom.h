@@ -57,7 +57,13 @@ struct sbom_pkg {
 	char *purl;
 	char *layer_digest; /* layer the database file came from, or NULL (dir:) */
 	char *found_path;   /* the database file, e.g. "var/lib/dpkg/status" */
-	char *owner;        /* issue 4: owning distro package name, or NULL */
+	char *owner;        /* issue 4: owning package name, or NULL: the distro package
+			     * whose file list names found_path, else the Python package
+			     * whose RECORD does */
+	enum sbom_pkg_type owner_type; /* issue 4: the owner's type (deb, apk, rpm or pypi);
+					* meaningful only with owner */
+	size_t nfiles;      /* issue 4: files the package's own record lists (a Python
+			     * RECORD's rows), 0 when unknown */
 	bool dev;           /* issue 4: a development-only dependency */
 	char *sha1;         /* issue 4: SHA-1 (lowercase hex) of the archive the package
 			     * was found in (Java), or NULL */
@@ -185,6 +191,18 @@ enum sbom_format { SBOM_FMT_TABLE, SBOM_FMT_JSON, SBOM_FMT_CYCLONEDX, SBOM_FMT_S
 /* "table", "json", "cyclonedx", "spdx-json" */
 enum bw_err sbom_format_parse(const char *s, enum sbom_format *fmt);
 enum bw_err sbom_write(const struct sbom *sb, enum sbom_format fmt, FILE *f, struct bw_errbuf *eb);
+
+/* ---- reading ---------------------------------------------------------- */
+
+/* Bulwark's own JSON SBOM (what SBOM_FMT_JSON writes, schema_version 1)
+ * back into the model: sbom_write(SBOM_FMT_JSON) of the result gives the
+ * same bytes (with the same SOURCE_DATE_EPOCH). The input is hostile: at
+ * most SBOM_READ_JSON_MAX bytes, 1000000 packages, 100000 entries in a
+ * list, 64 KiB a string, no NUL bytes; unknown keys are ignored. where
+ * names the input in messages. *out is owned by the caller (sbom_free). */
+#define SBOM_READ_JSON_MAX (512u * 1024u * 1024u)
+enum bw_err sbom_read_json(const char *data, size_t len, const char *where, struct sbom **out,
+			   struct bw_errbuf *eb);
 
 /* The CycloneDX document as a jansson object (what SBOM_FMT_CYCLONEDX
  * writes), for reports that add to it (a scan adds vulnerabilities).

@@ -141,4 +141,91 @@ struct sbom_list_file {
 enum bw_err sbom_owners_from_dpkg_lists(struct sbom *sb, const struct sbom_list_file *lists,
 				       size_t nlists);
 
+/* The owner index (owner.c): every non-distro package of sb by the file it
+ * was found in (the outermost archive for "a!b" paths), for the file lists
+ * to claim. sb->pkgs must not move while the index lives. */
+struct sbom_owner_index;
+enum bw_err sbom_owner_index_new(struct sbom *sb, struct sbom_owner_index **out);
+void sbom_owner_index_free(struct sbom_owner_index *ix);
+bool sbom_owner_index_empty(const struct sbom_owner_index *ix);
+struct sbom *sbom_owner_index_sbom(const struct sbom_owner_index *ix);
+/* The first package of this type found at exactly the clean path, or
+ * SIZE_MAX. */
+size_t sbom_owner_index_find(const struct sbom_owner_index *ix, const char *path,
+			     enum sbom_pkg_type type);
+/* path (len bytes from a file list: absolute or relative, cleaned here; a
+ * path climbing above the root is ignored): every package found there
+ * without an owner, other than sb->pkgs[self] (SIZE_MAX: none), gets owner
+ * and type. usrmerge: "usr/" + path is tried too. Only BW_ERR_NOMEM. */
+enum bw_err sbom_owner_claim(struct sbom_owner_index *ix, const char *path, size_t len,
+			     const char *owner, enum sbom_pkg_type type, size_t self,
+			     bool usrmerge);
+/* The same rule, one file list format each (bytes from an image: any
+ * content; what cannot be read is skipped, the first reading of the
+ * database already warned). Only BW_ERR_NOMEM is returned. */
+enum bw_err sbom_owners_from_dpkg_lists_ix(struct sbom_owner_index *ix,
+					  const struct sbom_list_file *lists, size_t nlists);
+/* lib/apk/db/installed: P: names the package, F: a directory, R: a file in
+ * the last F: directory. */
+enum bw_err sbom_owners_from_apk_db(struct sbom_owner_index *ix, const char *data, size_t n);
+/* An rpm database (rpmdb.sqlite, Packages.db or Packages, told apart by
+ * path's base name): every header's BASENAMES/DIRNAMES. */
+enum bw_err sbom_owners_from_rpm_db(struct sbom_owner_index *ix, const char *data, size_t n,
+				    const char *path);
+/* DIR/NAME-VER.dist-info/RECORD files: each row's path (CSV, relative to
+ * DIR, or absolute) claimed for the pypi package found at
+ * DIR/NAME-VER.dist-info/METADATA, which also gets nfiles = its row count.
+ * Lists whose name does not end in ".dist-info/RECORD" are ignored. */
+enum bw_err sbom_owners_from_python_records(struct sbom_owner_index *ix,
+					    const struct sbom_list_file *records, size_t n);
+/* One RECORD's paths, in order (CSV rows: the first field, quotes undone);
+ * fn's error stops it. Returns the number of rows through *nrows.
+ * BW_ERR_FORMAT for an unterminated quoted field (what was read before it
+ * was passed to fn). */
+typedef enum bw_err (*sbom_record_fn)(void *ctx, const char *path, size_t len);
+enum bw_err sbom_python_record_paths(const char *data, size_t n, sbom_record_fn fn, void *ctx,
+				     size_t *nrows);
+
+/* ---- a bounded TOML reader (toml.c), for poetry.lock, uv.lock, Cargo.lock ----
+ * The caller walks the lines: sbom_toml_ws_nl, then a header "[" KEY "]" /
+ * "[[" KEY "]]" (sbom_toml_key) or "KEY = VALUE" (sbom_toml_key,
+ * sbom_toml_value), then sbom_toml_eol. Errors are BW_ERR_FORMAT
+ * "PATH: line N: what" into t->eb (BW_ERR_LIMIT past the nesting cap). */
+#define SBOM_TOML_MAX_DEPTH 32
+#define SBOM_TOML_STR_MAX 1024
+struct sbom_toml {
+	const char *p, *end;
+	size_t line;
+	const char *path;
+	struct bw_errbuf *eb;
+	/* when set: the "name" strings of the inline tables directly inside
+	 * the value being read (uv's `dependencies = [{ name = "x" }, ...]`) */
+	struct bw_strv *names;
+	/* when set: the strings directly inside the array being read */
+	struct bw_strv *strings;
+	enum bw_err names_result;
+};
+enum sbom_toml_type { SBOM_TOML_OTHER, SBOM_TOML_STRING, SBOM_TOML_TABLE };
+struct sbom_toml_val {
+	enum sbom_toml_type type;
+	char str[SBOM_TOML_STR_MAX]; /* a string, decoded (cut when truncated) */
+	bool truncated;
+	char first_key[64];          /* an inline table's first key */
+};
+/* BW_ERR_FORMAT "PATH: line N: what". */
+enum bw_err sbom_toml_err(struct sbom_toml *t, const char *what);
+/* Spaces and tabs. */
+void sbom_toml_ws(struct sbom_toml *t);
+/* Blanks, comments and newlines. */
+void sbom_toml_ws_nl(struct sbom_toml *t);
+/* After a value or header: blanks, a comment, then a newline or the end. */
+enum bw_err sbom_toml_eol(struct sbom_toml *t);
+/* A string at t->p (" ' """ or '''), decoded into v->str. */
+enum bw_err sbom_toml_string(struct sbom_toml *t, struct sbom_toml_val *v);
+/* A key (bare or quoted, dotted parts joined by '.') into out (cut to fit). */
+enum bw_err sbom_toml_key(struct sbom_toml *t, char *out, size_t outsz);
+/* A value at t->p (depth 0 at top level): strings decoded, arrays and
+ * inline tables read (and skipped), other values taken as bare words. */
+enum bw_err sbom_toml_value(struct sbom_toml *t, struct sbom_toml_val *v, int depth);
+
 #endif

@@ -292,6 +292,10 @@ static json_t *json_pkg(struct sbom_jb *jb, const struct sbom_pkg *p)
 	sbom_jset_str(jb, o, "path", p->found_path);
 	sbom_jset_str(jb, o, "sha1", p->sha1);
 	sbom_jset_str(jb, o, "owner", p->owner);
+	if (p->owner)
+		sbom_jset_str(jb, o, "owner_type", sbom_pkg_type_name(p->owner_type));
+	if (p->nfiles)
+		sbom_jset(jb, o, "files", json_integer((json_int_t)p->nfiles));
 	if (p->dev)
 		sbom_jset(jb, o, "dev", json_true());
 	return o;

@@ -219,6 +219,57 @@ else
 	fail "workspaces project installed"
 fi
 
+# ---- 2b. workspaces locked by yarn 1 and yarn 4: dev marks come from every
+# member's package.json (a member's dependencies are production, its
+# devDependencies are dev, transitively). Truth: npm install of the same
+# project, npm ls --all and --omit=dev (members left out: yarn.lock does not
+# list them as registry packages). ----
+ws_dev_project() {
+	local dir="$FIXTURES/npm-ws-dev" v y1=$1/tools/y1/node_modules/.bin/yarn
+	local y4=$1/tools/y4/node_modules/@yarnpkg/cli-dist/bin/yarn.js
+	fixture_lock npm-ws-dev
+	if [ ! -f "$dir/.complete" ]; then
+		rm -rf "$dir"
+		for v in npm yarn1 berry; do
+			mkdir -p "$dir/$v/packages/wa" "$dir/$v/packages/wb"
+			echo '{"name":"ws-dev-root","version":"1.0.0","private":true,"workspaces":["packages/*"],"dependencies":{"ms":"2.1.3"},"devDependencies":{"is-odd":"3.0.1"}}' >"$dir/$v/package.json"
+			echo '{"name":"wa","version":"1.0.0","dependencies":{"debug":"4.3.4"},"devDependencies":{"left-pad":"1.3.0"}}' >"$dir/$v/packages/wa/package.json"
+			echo '{"name":"wb","version":"1.0.0","devDependencies":{"is-number":"7.0.0"}}' >"$dir/$v/packages/wb/package.json"
+		done
+		touch "$dir/berry/yarn.lock"
+		if ! { (cd "$dir/npm" && timeout 300 npm install --no-audit --no-fund --ignore-scripts &&
+			npm ls --all --json >npm-ls.json && npm ls --all --omit=dev --json >npm-ls-prod.json) &&
+			(cd "$dir/yarn1" && timeout 300 "$y1" install --ignore-scripts --non-interactive && rm -rf node_modules) &&
+			(cd "$dir/berry" && YARN_ENABLE_TELEMETRY=0 timeout 300 node "$y4" install --mode=update-lockfile); } \
+			>"$FIXTURES/npm-ws-dev.log" 2>&1; then
+			fixture_unlock; echo "workspace locks failed, see $FIXTURES/npm-ws-dev.log" >&2; return 1
+		fi
+		touch "$dir/.complete"
+	fi
+	fixture_unlock
+	echo "$dir"
+}
+if [ -n "${pl:-}" ] && wd=$(ws_dev_project "$pl"); then
+	ls_rows "$wd/npm/npm-ls.json" | grep -vE '^(wa|wb)	' >"$TMP/want"
+	ls_rows "$wd/npm/npm-ls-prod.json" | grep -vE '^(wa|wb)	' >"$TMP/prod"
+	LC_ALL=C comm -23 "$TMP/want" "$TMP/prod" >"$TMP/want-dev"
+	ok "npm ls --omit=dev leaves out the members' devDependencies (left-pad)" grep -q '^left-pad	' "$TMP/want-dev"
+	ok "npm ls --omit=dev keeps a member's dependencies (debug)" grep -q '^debug	' "$TMP/prod"
+	for v in yarn1 berry; do
+		rm -rf "$TMP/wsd" && mkdir -p "$TMP/wsd"
+		cp -a "$wd/$v/." "$TMP/wsd/"
+		rm -rf "$TMP/wsd/.yarn" "$TMP/wsd/node_modules"
+		"$BULWARK" sbom -f json "dir:$TMP/wsd" >"$TMP/$v-ws.json" 2>"$TMP/err"
+		is "$?" "0" "$v workspaces lockfile: exits 0"
+		npm_rows "$TMP/$v-ws.json" >"$TMP/got"
+		compare "$v workspaces lockfile: equals npm ls --all" "$TMP/got" "$TMP/want"
+		npm_dev_rows "$TMP/$v-ws.json" >"$TMP/got-dev"
+		compare "$v workspaces lockfile: dev marks equal npm ls --omit=dev's complement" "$TMP/got-dev" "$TMP/want-dev"
+	done
+else
+	fail "workspace project locked by npm, yarn 1 and yarn 4"
+fi
+
 # ---- 3. lockfiles written by the real tools, hand-written expectations ----
 for fx in lock-v1 lock-v2 yarn-classic yarn-berry pnpm-v6 pnpm-v9; do
 	"$BULWARK" sbom -f json "dir:$DATA/$fx" >"$TMP/out.json" 2>"$TMP/err"

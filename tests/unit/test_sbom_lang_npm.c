@@ -271,7 +271,8 @@ static void test_installed(void **state)
 }
 
 /* yarn.lock records no dev flag: the package.json beside it gives the roots.
- * With workspaces the members' roots are unknown: nothing is marked. */
+ * With workspaces but no member package.json kept, the root's roots still
+ * count (test_yarn_workspaces has members). */
 static void test_yarn_roots(void **state)
 {
 	static const char *const pj[] = {
@@ -283,7 +284,7 @@ static void test_yarn_roots(void **state)
 	/* hand-worked: debug -> ms@2.1.2 is production, ms@2.1.3 only dev */
 	static const char *const want[] = {
 		"debug\t4.3.4\tfalse\nms\t2.1.2\tfalse\nms\t2.1.3\ttrue\n",
-		"debug\t4.3.4\tfalse\nms\t2.1.2\tfalse\nms\t2.1.3\tfalse\n",
+		"debug\t4.3.4\tfalse\nms\t2.1.2\tfalse\nms\t2.1.3\ttrue\n",
 	};
 	static const char lock[] = "# yarn lockfile v1\n\n\n"
 				   "debug@4.3.4:\n  version \"4.3.4\"\n  dependencies:\n    ms \"2.1.2\"\n\n"
@@ -344,6 +345,91 @@ static void test_yarn_roots(void **state)
 								       "node_modules/"));
 			sbom_free(sb);
 		}
+		rm_tree(root);
+	}
+}
+
+static void put_file(const char *root, const char *rel, const char *text)
+{
+	char path[1100], dir[1100];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	snprintf(dir, sizeof(dir), "%s", path);
+	for (char *p = dir + strlen(root) + 1; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		(void)mkdir(dir, 0755);
+		*p = '/';
+	}
+	assert_non_null(f = fopen(path, "w"));
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Workspaces: every member's dependencies are production roots, its
+ * devDependencies are not. Hand-worked for both lockfile flavours:
+ *   root: dependencies debug, devDependencies ms@2.1.3
+ *   packages/a: dependencies is-odd (-> is-number), devDependencies ms@2.1.3
+ *   packages/b: devDependencies left-pad only
+ * -> debug, ms@2.1.2 (debug's), is-odd, is-number production; ms@2.1.3 and
+ *    left-pad dev. */
+static void test_yarn_workspaces(void **state)
+{
+	static const char want[] = "debug\t4.3.4\tfalse\nis-number\t6.0.0\tfalse\n"
+				   "is-odd\t3.0.1\tfalse\nleft-pad\t1.3.0\ttrue\n"
+				   "ms\t2.1.2\tfalse\nms\t2.1.3\ttrue\n";
+	static const char classic[] =
+		"# yarn lockfile v1\n\n\n"
+		"debug@4.3.4:\n  version \"4.3.4\"\n  dependencies:\n    ms \"2.1.2\"\n\n"
+		"is-number@^6.0.0:\n  version \"6.0.0\"\n\n"
+		"is-odd@3.0.1:\n  version \"3.0.1\"\n  dependencies:\n    is-number \"^6.0.0\"\n\n"
+		"left-pad@1.3.0:\n  version \"1.3.0\"\n\n"
+		"ms@2.1.2:\n  version \"2.1.2\"\n\n"
+		"ms@2.1.3:\n  version \"2.1.3\"\n";
+	static const char berry[] =
+		"__metadata:\n  version: 8\n  cacheKey: 10c0\n\n"
+		"\"a@workspace:packages/a\":\n  version: 0.0.0-use.local\n"
+		"  resolution: \"a@workspace:packages/a\"\n  dependencies:\n"
+		"    is-odd: \"npm:3.0.1\"\n    ms: \"npm:2.1.3\"\n  languageName: unknown\n"
+		"  linkType: soft\n\n"
+		"\"b@workspace:packages/b\":\n  version: 0.0.0-use.local\n"
+		"  resolution: \"b@workspace:packages/b\"\n  dependencies:\n"
+		"    left-pad: \"npm:1.3.0\"\n  languageName: unknown\n  linkType: soft\n\n"
+		"\"debug@npm:4.3.4\":\n  version: 4.3.4\n  resolution: \"debug@npm:4.3.4\"\n"
+		"  dependencies:\n    ms: \"npm:2.1.2\"\n\n"
+		"\"is-number@npm:^6.0.0\":\n  version: 6.0.0\n  resolution: \"is-number@npm:6.0.0\"\n\n"
+		"\"is-odd@npm:3.0.1\":\n  version: 3.0.1\n  resolution: \"is-odd@npm:3.0.1\"\n"
+		"  dependencies:\n    is-number: \"npm:^6.0.0\"\n\n"
+		"\"left-pad@npm:1.3.0\":\n  version: 1.3.0\n  resolution: \"left-pad@npm:1.3.0\"\n\n"
+		"\"ms@npm:2.1.2\":\n  version: 2.1.2\n  resolution: \"ms@npm:2.1.2\"\n\n"
+		"\"ms@npm:2.1.3\":\n  version: 2.1.3\n  resolution: \"ms@npm:2.1.3\"\n\n"
+		"\"ws-root@workspace:.\":\n  version: 0.0.0-use.local\n"
+		"  resolution: \"ws-root@workspace:.\"\n  dependencies:\n"
+		"    debug: \"npm:4.3.4\"\n    ms: \"npm:2.1.3\"\n  languageName: unknown\n"
+		"  linkType: soft\n";
+	const char *locks[] = {classic, berry};
+
+	(void)state;
+	for (size_t i = 0; i < 2; i++) {
+		char root[] = "/tmp/bw-npm-test.XXXXXX";
+		struct sbom *sb;
+		char *got;
+
+		assert_non_null(mkdtemp(root));
+		put_file(root, "package.json",
+			 "{\"name\":\"ws-root\",\"private\":true,\"workspaces\":[\"packages/*\"],"
+			 "\"dependencies\":{\"debug\":\"4.3.4\"},\"devDependencies\":{\"ms\":\"2.1.3\"}}");
+		put_file(root, "packages/a/package.json",
+			 "{\"name\":\"a\",\"dependencies\":{\"is-odd\":\"3.0.1\"},"
+			 "\"devDependencies\":{\"ms\":\"2.1.3\"}}");
+		put_file(root, "packages/b/package.json",
+			 "{\"name\":\"b\",\"devDependencies\":{\"left-pad\":\"1.3.0\"}}");
+		put_file(root, "yarn.lock", locks[i]);
+		sb = catalog_dir(root);
+		got = npm_rows(sb);
+		assert_string_equal(got, want);
+		free(got);
+		sbom_free(sb);
 		rm_tree(root);
 	}
 }
@@ -460,6 +546,7 @@ int main(void)
 		cmocka_unit_test(test_pnpm_v6),	      cmocka_unit_test(test_pnpm_v9),
 		cmocka_unit_test(test_pnpm_v5),	      cmocka_unit_test(test_installed),
 		cmocka_unit_test(test_hostile),	      cmocka_unit_test(test_yarn_roots),
+		cmocka_unit_test(test_yarn_workspaces),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -313,6 +313,121 @@ static void test_pipfile_bad(void **state)
 	sbom_free(sb);
 }
 
+/* ---- RECORD ----------------------------------------------------------- */
+
+static enum bw_err collect_path(void *ctx, const char *path, size_t len)
+{
+	return bw_strv_push_owned(ctx, bw_strndup(path, len));
+}
+
+/* CSV as Python's csv module reads it, worked by hand: a quoted field with
+ * a comma and a doubled quote, CRLF and bare LF rows, an empty line (no
+ * row), a row without hash/size, a quoted field followed by more text. */
+static void test_record_csv(void **state)
+{
+	static const char rec[] =
+		"pkg/__init__.py,sha256=abc,12\r\n"
+		"\"pkg/a,b.py\",sha256=def,3\n"
+		"\"pkg/say \"\"hi\"\".txt\",,\n"
+		"\n"
+		"../../../bin/tool,sha256=x,9\n"
+		"pkg-1.0.dist-info/RECORD,,\n"
+		"\"pkg/q\"rest,,\n"
+		"/etc/pkg.conf";
+	static const char *const want[] = {
+		"pkg/__init__.py", "pkg/a,b.py", "pkg/say \"hi\".txt", "../../../bin/tool",
+		"pkg-1.0.dist-info/RECORD", "pkg/qrest", "/etc/pkg.conf",
+	};
+	struct bw_strv got = {0};
+	size_t rows = 0;
+
+	(void)state;
+	assert_int_equal(sbom_python_record_paths(rec, sizeof(rec) - 1, collect_path, &got, &rows),
+			 BW_OK);
+	assert_int_equal(rows, 7);
+	assert_int_equal(got.n, 7);
+	for (size_t i = 0; i < 7; i++)
+		assert_string_equal(got.v[i], want[i]);
+	bw_strv_release(&got);
+	/* an unterminated quote: the rows before it were read */
+	rows = 0;
+	assert_int_equal(sbom_python_record_paths("a,,\n\"b,,\n", 9, collect_path, &got, &rows),
+			 BW_ERR_FORMAT);
+	assert_int_equal(got.n, 1);
+	assert_string_equal(got.v[0], "a");
+	bw_strv_release(&got);
+}
+
+static void add_pkg(struct sbom *sb, enum sbom_pkg_type t, const char *name, const char *path,
+		    const char *owner)
+{
+	struct sbom_pkg p = {.type = t};
+
+	p.name = bw_strdup(name);
+	p.version = bw_strdup("1.0");
+	p.found_path = bw_strdup(path);
+	if (owner)
+		p.owner = bw_strdup(owner);
+	assert_int_equal(sbom_add(sb, &p), BW_OK);
+}
+
+/* RECORD -> owner, worked by hand. SP is the site-packages directory.
+ *   0 demo (SP/demo-1.0.dist-info/METADATA): the RECORD's owner; it lists
+ *     its own METADATA, which does not make it its own owner
+ *   1 vendored dist-info inside demo, listed: owner demo
+ *   2 a Go binary reached by "../../../bin/gotool" from SP: owner demo
+ *   3 a jar nested in a listed war: owned through the outer archive
+ *   4 an npm package whose package.json is not listed: no owner
+ *   5 a Go binary listed, but already owned by a deb: stays the deb's
+ *   6 a path that climbs above the root in RECORD is ignored: no owner
+ */
+static void test_record_owners(void **state)
+{
+#define SP "opt/venv/lib/python3.11/site-packages"
+	static const char record[] =
+		"demo/__init__.py,sha256=a,1\n"
+		"demo/_vendor/vend-2.0.dist-info/METADATA,sha256=b,2\n"
+		"\"../../../bin/gotool\",sha256=c,3\n"
+		"demo/app.war,sha256=d,4\n"
+		"demo/owned-by-deb,sha256=e,5\n"
+		"../../../../../../../../etc/evil,,\n"
+		"demo-1.0.dist-info/METADATA,,\n"
+		"demo-1.0.dist-info/RECORD,,\n";
+	struct sbom_list_file recs[] = {
+		{SP "/demo-1.0.dist-info/RECORD", record, sizeof(record) - 1},
+		{SP "/nobody-1.0.dist-info/RECORD", record, sizeof(record) - 1}, /* no METADATA pkg */
+		{SP "/demo-1.0.dist-info/NOT-RECORD", record, sizeof(record) - 1},
+	};
+	struct sbom *sb = sbom_new();
+	struct sbom_owner_index *ix;
+
+	(void)state;
+	assert_non_null(sb);
+	add_pkg(sb, SBOM_PKG_PYPI, "demo", SP "/demo-1.0.dist-info/METADATA", NULL);
+	add_pkg(sb, SBOM_PKG_PYPI, "vend", SP "/demo/_vendor/vend-2.0.dist-info/METADATA", NULL);
+	add_pkg(sb, SBOM_PKG_GOLANG, "stdlib", "opt/venv/bin/gotool", NULL);
+	add_pkg(sb, SBOM_PKG_MAVEN, "g:a", SP "/demo/app.war!WEB-INF/lib/a.jar", NULL);
+	add_pkg(sb, SBOM_PKG_NPM, "left-pad", SP "/demo/node_modules/left-pad/package.json", NULL);
+	add_pkg(sb, SBOM_PKG_GOLANG, "stdlib", SP "/demo/owned-by-deb", "python3-demo");
+	add_pkg(sb, SBOM_PKG_GOLANG, "stdlib", "etc/evil", NULL);
+	assert_int_equal(sbom_owner_index_new(sb, &ix), BW_OK);
+	assert_int_equal(sbom_owners_from_python_records(ix, recs, 3), BW_OK);
+	sbom_owner_index_free(ix);
+	assert_null(sb->pkgs[0].owner);
+	assert_int_equal(sb->pkgs[0].nfiles, 8);
+	for (size_t i = 1; i <= 3; i++) {
+		assert_string_equal(sb->pkgs[i].owner, "demo");
+		assert_int_equal(sb->pkgs[i].owner_type, SBOM_PKG_PYPI);
+	}
+	assert_null(sb->pkgs[4].owner);
+	assert_string_equal(sb->pkgs[5].owner, "python3-demo");
+	assert_int_equal(sb->pkgs[5].owner_type, SBOM_PKG_DEB);
+	assert_null(sb->pkgs[6].owner);
+	assert_int_equal(sb->pkgs[1].nfiles, 0);
+	sbom_free(sb);
+#undef SP
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -322,6 +437,7 @@ int main(void)
 		cmocka_unit_test(test_requirements), cmocka_unit_test(test_normalize),
 		cmocka_unit_test(test_metadata),    cmocka_unit_test(test_toml),
 		cmocka_unit_test(test_requirements_lines), cmocka_unit_test(test_pipfile_bad),
+		cmocka_unit_test(test_record_csv),  cmocka_unit_test(test_record_owners),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -721,6 +721,109 @@ static void test_dep5_exceptions(void **state)
 	bw_strv_release(&sv);
 }
 
+/* ---- apk file lists for ownership ------------------------------------ */
+
+static void add_lang(struct sbom *sb, enum sbom_pkg_type t, const char *path)
+{
+	struct sbom_pkg p = {.type = t};
+
+	p.name = bw_strdup("x");
+	p.version = bw_strdup("1");
+	p.found_path = bw_strdup(path);
+	assert_int_equal(sbom_add(sb, &p), BW_OK);
+}
+
+/* Trivy's apk fixture with Trivy's own expected installed files (package,
+ * path): a language package placed at each path is owned by that package. */
+static void test_apk_owners_trivy(void **state)
+{
+	char *db, *tsv, *save = NULL, *line;
+	size_t n, k = 0;
+	struct sbom *sb = sbom_new();
+	struct sbom_owner_index *ix;
+	struct bw_strv want = {0};
+
+	(void)state;
+	db = read_all(PKGDB "/trivy/apk/apk", &n);
+	tsv = read_all(PKGDB "/trivy/apk/expected-installed-files.tsv", NULL);
+	assert_non_null(db);
+	assert_non_null(tsv);
+	for (line = strtok_r(tsv, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *tab = strchr(line, '\t');
+
+		if (line[0] == '#' || !tab)
+			continue;
+		*tab = '\0';
+		add_lang(sb, SBOM_PKG_GOLANG, tab + 1);
+		assert_int_equal(bw_strv_push(&want, line), BW_OK);
+	}
+	add_lang(sb, SBOM_PKG_NPM, "usr/lib/node_modules/unlisted/package.json");
+	assert_true(want.n > 70);
+	assert_int_equal(sbom_owner_index_new(sb, &ix), BW_OK);
+	assert_int_equal(sbom_owners_from_apk_db(ix, db, n), BW_OK);
+	sbom_owner_index_free(ix);
+	for (k = 0; k < want.n; k++) {
+		if (!sb->pkgs[k].owner)
+			fail_msg("%s: no owner, Trivy says %s", sb->pkgs[k].found_path, want.v[k]);
+		assert_string_equal(sb->pkgs[k].owner, want.v[k]);
+		assert_int_equal(sb->pkgs[k].owner_type, SBOM_PKG_APK);
+	}
+	assert_null(sb->pkgs[k].owner);
+	bw_strv_release(&want);
+	free(db);
+	free(tsv);
+	sbom_free(sb);
+}
+
+/* Hand-worked: R: lines before P: in a record still belong to its P:; an
+ * R: before any F: has no directory (skipped); CRLF lines; a record
+ * without P: owns nothing; no merged-/usr guessing for apk ("bin/x" does
+ * not own usr/bin/x); a language package is never owned twice. */
+static void test_apk_owners_handmade(void **state)
+{
+	static const char db[] =
+		"C:Q1abc=\r\n"
+		"R:orphan\r\n"
+		"F:usr/lib/python3.11/site-packages/PyYAML-6.0.1.dist-info\r\n"
+		"R:METADATA\r\n"
+		"R:RECORD\r\n"
+		"F:usr/bin\r\n"
+		"R:gotool\r\n"
+		"P:py3-yaml\r\n"
+		"V:6.0.1-r1\r\n"
+		"\r\n"
+		"V:1\n"
+		"F:usr/share/java\n"
+		"R:nobody.jar\n"
+		"\n"
+		"P:busybox\n"
+		"V:1.36\n"
+		"F:bin\n"
+		"R:x\n"
+		"F:\n"
+		"R:orphan\n"
+		"F:usr/bin\n"
+		"R:gotool\n";
+	struct sbom *sb = sbom_new();
+	struct sbom_owner_index *ix;
+
+	(void)state;
+	add_lang(sb, SBOM_PKG_PYPI, "usr/lib/python3.11/site-packages/PyYAML-6.0.1.dist-info/METADATA");
+	add_lang(sb, SBOM_PKG_GOLANG, "usr/bin/gotool");
+	add_lang(sb, SBOM_PKG_MAVEN, "usr/share/java/nobody.jar");
+	add_lang(sb, SBOM_PKG_GOLANG, "usr/bin/x");
+	add_lang(sb, SBOM_PKG_GOLANG, "orphan");
+	assert_int_equal(sbom_owner_index_new(sb, &ix), BW_OK);
+	assert_int_equal(sbom_owners_from_apk_db(ix, db, sizeof(db) - 1), BW_OK);
+	sbom_owner_index_free(ix);
+	assert_string_equal(sb->pkgs[0].owner, "py3-yaml");
+	assert_string_equal(sb->pkgs[1].owner, "py3-yaml"); /* busybox's later claim loses */
+	assert_null(sb->pkgs[2].owner);
+	assert_null(sb->pkgs[3].owner);
+	assert_string_equal(sb->pkgs[4].owner, "busybox"); /* "F:" is the root */
+	sbom_free(sb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -738,6 +841,8 @@ int main(void)
 		cmocka_unit_test(test_dpkg_malformed),
 		cmocka_unit_test(test_apk_malformed),
 		cmocka_unit_test(test_package_cap),
+		cmocka_unit_test(test_apk_owners_trivy),
+		cmocka_unit_test(test_apk_owners_handmade),
 	};
 
 	return cmocka_run_group_tests_name("sbom_pkgdb", tests, NULL, NULL);

@@ -26,6 +26,8 @@
 
 #include "core/core.h"
 #include "sbom/sbom.h"
+#include "sbom/rpm_int.h"
+#include "sbom/sbom_int.h"
 
 #define FIXTURES BW_SOURCE_ROOT "/../shared/fixtures/rpmdb"
 
@@ -742,7 +744,15 @@ static bool have_rpm(void)
 
 /* `rpm -qa` on a copy of fixture dir `dir` (rpm wants to write lock and
  * WAL files next to the db), backend as given; lines sorted. */
+static char *rpm_qa_qf(const char *dir, const char *file, const char *backend, const char *qf);
+
 static char *rpm_qa(const char *dir, const char *file, const char *backend)
+{
+	return rpm_qa_qf(dir, file, backend, "%{NAME}\\t%{EPOCH}:%{VERSION}-%{RELEASE}\\t%{ARCH}\\n");
+}
+
+/* The same with rpm's --qf format qf. */
+static char *rpm_qa_qf(const char *dir, const char *file, const char *backend, const char *qf)
 {
 	char tmpl[] = "/tmp/bw-rpmqa.XXXXXX";
 	char *tmp = mkdtemp(tmpl), *src, *dst, *dbpath, *define;
@@ -768,8 +778,7 @@ static char *rpm_qa(const char *dir, const char *file, const char *backend)
 		const char *argv[] = { "rpm",	       "--define",
 				       define,	       dbpath,
 				       "-qa",	       "--qf",
-				       "%{NAME}\\t%{EPOCH}:%{VERSION}-%{RELEASE}\\t%{ARCH}\\n",
-				       NULL };
+				       qf,	       NULL };
 
 		bw_buf_init(&out, (size_t)16 * 1024 * 1024);
 		assert_int_equal(bw_run(argv, NULL, 0, &out, &status, &eb), BW_OK);
@@ -839,6 +848,177 @@ static void test_against_rpm_qa(void **state)
 	free(got);
 	sbom_free(sb);
 	bw_buf_release(&b);
+}
+
+/* ---- file lists for ownership ------------------------------------------- */
+
+static void add_lang_at(struct sbom *sb, const char *path)
+{
+	struct sbom_pkg p = {.type = SBOM_PKG_GOLANG};
+
+	p.name = bw_strdup("stdlib");
+	p.version = bw_strdup("1");
+	p.found_path = bw_strdup(path);
+	assert_int_equal(sbom_add(sb, &p), BW_OK);
+}
+
+/* Every file rpm lists for the CBL-Mariner database (rpm -qa
+ * --qf '[%{FILENAMES}\t%{=NAME}\n]'): a language package at that path is
+ * owned by one of the packages rpm names for it. */
+static void test_rpm_owners_vs_rpm(void **state)
+{
+	struct bw_buf b;
+	struct sbom *sb;
+	struct sbom_owner_index *ix;
+	struct bw_strv pairs = {0};
+	char *listing, *save = NULL, *line;
+	size_t nfiles;
+
+	(void)state;
+	if (!have_rpm()) {
+		skip();
+		return;
+	}
+	listing = rpm_qa_qf("cbl-mariner-2.0", "rpmdb.sqlite", "sqlite", "[%{FILENAMES}\\t%{=NAME}\\n]");
+	b = read_fixture("cbl-mariner-2.0/rpmdb.sqlite");
+	sb = sbom_new();
+	for (line = strtok_r(listing, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *tab = strchr(line, '\t');
+
+		assert_non_null(tab);
+		if (line[0] != '/')
+			continue; /* "(none)": a package without files */
+		assert_int_equal(bw_strv_push(&pairs, line + 1), BW_OK);
+		*tab = '\0';
+		/* one language package per path (a repeat right after is skipped) */
+		if (sb->npkgs == 0 || strcmp(sb->pkgs[sb->npkgs - 1].found_path, line + 1) != 0)
+			add_lang_at(sb, line + 1);
+	}
+	nfiles = sb->npkgs;
+	/* rpm really listed files */
+	assert_true(nfiles > 1000);
+	add_lang_at(sb, "usr/local/bin/not-from-rpm");
+	assert_int_equal(sbom_owner_index_new(sb, &ix), BW_OK);
+	assert_int_equal(sbom_owners_from_rpm_db(ix, b.data, b.len, "var/lib/rpm/rpmdb.sqlite"),
+			 BW_OK);
+	sbom_owner_index_free(ix);
+	bw_strv_sort(&pairs);
+	for (size_t i = 0; i < nfiles; i++) {
+		const struct sbom_pkg *p = &sb->pkgs[i];
+		char *pair;
+
+		if (!p->owner)
+			fail_msg("/%s: no owner, rpm lists it", p->found_path);
+		assert_int_equal(p->owner_type, SBOM_PKG_RPM);
+		pair = bw_strfmt("%s\t%s", p->found_path, p->owner);
+		if (!bw_strv_contains(&pairs, pair))
+			fail_msg("/%s: owner %s, not one rpm names", p->found_path, p->owner);
+		free(pair);
+	}
+	assert_null(sb->pkgs[nfiles].owner);
+	bw_strv_release(&pairs);
+	free(listing);
+	sbom_free(sb);
+	bw_buf_release(&b);
+}
+
+/* A header with file lists laid out by hand: entries given as raw data
+ * with their type and count. */
+struct raw_entry {
+	uint32_t tag, type, count;
+	const char *data;
+	size_t len;
+};
+
+static size_t build_raw_header(unsigned char *out, size_t cap, const struct raw_entry *e,
+			       size_t ne)
+{
+	size_t dl = 0, hdr = 8 + 16 * ne;
+
+	for (size_t i = 0; i < ne; i++) {
+		if (e[i].type == T_INT32)
+			while (dl % 4)
+				out[hdr + dl++] = 0;
+		assert_true(hdr + dl + e[i].len <= cap);
+		memcpy(out + hdr + dl, e[i].data, e[i].len);
+		put_be32(out + 8 + 16 * i, e[i].tag);
+		put_be32(out + 8 + 16 * i + 4, e[i].type);
+		put_be32(out + 8 + 16 * i + 8, (uint32_t)dl);
+		put_be32(out + 8 + 16 * i + 12, e[i].count);
+		dl += e[i].len;
+	}
+	put_be32(out, (uint32_t)ne);
+	put_be32(out + 4, (uint32_t)dl);
+	return hdr + dl;
+}
+
+struct files_seen {
+	struct bw_strv v;
+};
+
+static enum bw_err note_file(void *ctx, const char *name, const char *dir, size_t dl,
+			     const char *base, size_t bl)
+{
+	struct files_seen *fs = ctx;
+
+	return bw_strv_push_owned(&fs->v, bw_strfmt("%s:%.*s%.*s", name, (int)dl, dir, (int)bl,
+						    base));
+}
+
+/* Hand-worked: dirs ["/usr/bin/", "/usr/lib/python3.9/site-packages/d-1.0.dist-info/"],
+ * bases ["gotool", "METADATA", "RECORD"], indexes [0, 1, 1] ->
+ * /usr/bin/gotool, .../METADATA, .../RECORD. A directory index past the
+ * dirnames is an error; OLDFILENAMES (rpm 3) lists whole paths. */
+static void test_rpm_header_files(void **state)
+{
+	static const char dirs[] = "/usr/bin/\0/usr/lib/python3.9/site-packages/d-1.0.dist-info/";
+	static const char bases[] = "gotool\0METADATA\0RECORD";
+	static const char idx[] = {0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1};
+	static const char bad_idx[] = {0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 2};
+	static const char old[] = "/opt/a\0/opt/b";
+	struct raw_entry e[] = {
+		{1000, T_STRING, 1, "py3-d", 6},
+		{1116, T_INT32, 3, idx, sizeof(idx)},
+		{1117, T_STRING_ARRAY, 3, bases, sizeof(bases)},
+		{1118, T_STRING_ARRAY, 2, dirs, sizeof(dirs)},
+	};
+	struct raw_entry o[] = {
+		{1000, T_STRING, 1, "old", 4},
+		{1027, T_STRING_ARRAY, 2, old, sizeof(old)},
+	};
+	unsigned char blob[1024];
+	struct files_seen seen = {{0}};
+	struct bw_errbuf eb = {{0}};
+	size_t n;
+
+	(void)state;
+	n = build_raw_header(blob, sizeof(blob), e, 4);
+	assert_int_equal(sbom_rpm_header_files(blob, n, note_file, &seen, &eb), BW_OK);
+	assert_int_equal(seen.v.n, 3);
+	assert_string_equal(seen.v.v[0], "py3-d:/usr/bin/gotool");
+	assert_string_equal(seen.v.v[1],
+			    "py3-d:/usr/lib/python3.9/site-packages/d-1.0.dist-info/METADATA");
+	assert_string_equal(seen.v.v[2],
+			    "py3-d:/usr/lib/python3.9/site-packages/d-1.0.dist-info/RECORD");
+	bw_strv_release(&seen.v);
+	e[1].data = bad_idx;
+	n = build_raw_header(blob, sizeof(blob), e, 4);
+	assert_int_equal(sbom_rpm_header_files(blob, n, note_file, &seen, &eb), BW_ERR_FORMAT);
+	assert_non_null(strstr(eb.msg, "directory index 2 of 2"));
+	bw_strv_release(&seen.v);
+	/* DIRNAMES (last in the data store) claims 3 strings but holds 2 */
+	e[1].data = idx;
+	e[3].count = 3;
+	n = build_raw_header(blob, sizeof(blob), e, 4);
+	assert_int_equal(sbom_rpm_header_files(blob, n, note_file, &seen, &eb), BW_ERR_FORMAT);
+	assert_non_null(strstr(eb.msg, "runs past the data store"));
+	bw_strv_release(&seen.v);
+	n = build_raw_header(blob, sizeof(blob), o, 2);
+	assert_int_equal(sbom_rpm_header_files(blob, n, note_file, &seen, &eb), BW_OK);
+	assert_int_equal(seen.v.n, 2);
+	assert_string_equal(seen.v.v[0], "old:/opt/a");
+	assert_string_equal(seen.v.v[1], "old:/opt/b");
+	bw_strv_release(&seen.v);
 }
 
 /* ---- deterministic mutations -------------------------------------------- */
@@ -931,6 +1111,8 @@ int main(void)
 		cmocka_unit_test(test_sqlite_mariner),
 		cmocka_unit_test(test_sqlite_hostile),
 		cmocka_unit_test(test_against_rpm_qa),
+		cmocka_unit_test(test_rpm_owners_vs_rpm),
+		cmocka_unit_test(test_rpm_header_files),
 		cmocka_unit_test(test_mutations),
 	};
 
