@@ -1,19 +1,30 @@
-/* cmd_registry.c - `bulwark registry scan|report`: whole-registry scanning.
+/* cmd_registry.c - `bulwark registry scan|rescan|report|listen`:
+ * whole-registry scanning.
  *
  * scan walks the catalog (or --repo), each repository's tags, resolves
- * every tag to its manifest digest and catalogues each digest once: the
- * SBOM (JSON) and, when a vulnerability database is there, the findings
- * go into a SQLite store keyed by digest. report prints the store.
+ * every tag to its manifest digest and catalogues each new digest once, in
+ * worker processes (--concurrency): the SBOM (JSON) and, when a
+ * vulnerability database is there, the findings go into a SQLite store
+ * keyed by digest. A stored digest whose findings came from another
+ * database is re-matched from its stored SBOM (sbom_read_json), with no
+ * request for its manifest or blobs; rescan does that for the whole store
+ * with no request at all. report prints the store.
  *
  * This file also plugs the registry image source into image_open() at
  * start-up, so `bulwark sbom` and `bulwark scan` accept registry
  * references (main.c may call registry_init() itself; it is idempotent).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -27,15 +38,21 @@
 
 static const char registry_usage[] =
 	"Usage: bulwark registry scan HOST [OPTIONS]\n"
+	"       bulwark registry rescan HOST [--store FILE] [--db FILE] [--repo GLOB] [--tag GLOB]\n"
 	"       bulwark registry report HOST [--store FILE] [--format table|json]\n"
 	"       bulwark registry listen HOST --listen ADDR:PORT [OPTIONS]\n"
 	"\n"
 	"scan lists the registry's repositories (/v2/_catalog) and their tags, and\n"
 	"catalogues each image (manifest digest) once, storing its SBOM and its\n"
-	"vulnerabilities; report prints them per repository and tag. listen takes\n"
-	"the registry's push notifications (its `notifications: endpoints:` webhook)\n"
-	"and scans each pushed image the same way (a shared secret in\n"
-	"BULWARK_REGISTRY_WEBHOOK_TOKEN is required as \"Authorization: Bearer\").\n"
+	"vulnerabilities; images already stored are not downloaded again, and their\n"
+	"stored SBOMs are re-matched when the vulnerability database changed.\n"
+	"rescan re-matches the stored SBOMs of HOST against the current database\n"
+	"without any request to the registry. report prints the store per\n"
+	"repository and tag. listen takes the registry's push notifications (its\n"
+	"`notifications: endpoints:` webhook) and scans each pushed image the same\n"
+	"way (a shared secret in BULWARK_REGISTRY_WEBHOOK_TOKEN is required as\n"
+	"\"Authorization: Bearer\"). scan and rescan exit 2 when an image failed\n"
+	"(the others are stored).\n"
 	"\n"
 	"Options:\n"
 	"      --repo GLOB          only repositories matching GLOB (repeatable; a\n"
@@ -44,6 +61,8 @@ static const char registry_usage[] =
 	"      --store FILE         results database (default:\n"
 	"                           ~/.cache/bulwark/registry.sqlite)\n"
 	"      --db FILE            vulnerability database (default: bulwark db's)\n"
+	"      --concurrency N      images downloaded and catalogued at once, each in\n"
+	"                           a worker process (1-32, default 4)\n"
 	"      --rescan             catalogue digests already in the store again\n"
 	"      --platform OS/ARCH   image to pick from multi-platform indexes\n"
 	"      --insecure           plain HTTP\n"
@@ -57,6 +76,10 @@ static const char registry_usage[] =
 	"BULWARK_REGISTRY_CA_FILE, BULWARK_REGISTRY_USERNAME/PASSWORD and\n"
 	"Docker's config.json (auths, credHelpers, credsStore).\n";
 
+/* Worker processes of `registry scan` (--concurrency). */
+#define SCAN_CONCURRENCY_DEFAULT 4
+#define SCAN_CONCURRENCY_MAX 32
+
 struct reg_args {
 	const char *sub;
 	const char *host;
@@ -69,6 +92,7 @@ struct reg_args {
 	const char *listen;
 	bool rescan;
 	bool password_stdin;
+	unsigned concurrency;
 	struct registry_opts ropts;
 };
 
@@ -76,6 +100,7 @@ static int parse_args(int argc, char **argv, struct reg_args *a)
 {
 	registry_opts_from_env(&a->ropts);
 	a->format = "table";
+	a->concurrency = SCAN_CONCURRENCY_DEFAULT;
 	for (int i = 2; i < argc; i++) {
 		const char *v;
 
@@ -100,6 +125,14 @@ static int parse_args(int argc, char **argv, struct reg_args *a)
 		} else if (cli_is_opt(argv[i], "--listen")) {
 			if (!(a->listen = cli_opt_arg(argc, argv, &i, "--listen")))
 				return cli_usage_error("registry", "--listen needs ADDR:PORT");
+		} else if (cli_is_opt(argv[i], "--concurrency")) {
+			uint64_t n;
+
+			if (!(v = cli_opt_arg(argc, argv, &i, "--concurrency")) ||
+			    bw_parse_u64(v, SCAN_CONCURRENCY_MAX, &n) || n == 0)
+				return cli_usage_error("registry", "--concurrency needs a number "
+						       "from 1 to %d", SCAN_CONCURRENCY_MAX);
+			a->concurrency = (unsigned)n;
 		} else if (cli_is_opt(argv[i], "--ca-file")) {
 			if (!(a->ropts.ca_file = cli_opt_arg(argc, argv, &i, "--ca-file")))
 				return cli_usage_error("registry", "--ca-file needs a file");
@@ -151,9 +184,11 @@ struct scan_ctx {
 	struct reg_args *a;
 	struct registry_store *store;
 	struct vdb *db;
+	char db_id[80];    /* identity of db (db_identity), "" without one */
+	char *db_built_at; /* its built_at, or NULL */
 	struct image_platform platform;
 	bool platform_set;
-	size_t scanned, cached, failed;
+	size_t scanned, cached, rematched, failed;
 };
 
 static char *findings_json(const struct sbom *sb, const struct match_result *res)
@@ -182,20 +217,124 @@ static char *findings_json(const struct sbom *sb, const struct match_result *res
 	return s;
 }
 
-static enum bw_err catalogue(struct scan_ctx *x, const char *repo, const char *digest,
-			     struct bw_errbuf *eb)
+/* Which database the findings come from: the SHA-256 of what `bulwark db
+ * info --format json` shows without its path and age (built_at, size,
+ * counts, ecosystems, sources), so a rebuilt or updated database has
+ * another identity even when it was built within the same second. */
+static enum bw_err db_identity(struct scan_ctx *x, struct bw_errbuf *eb)
+{
+	json_t *info = NULL;
+	char hex[65], *text;
+	const char *built;
+	enum bw_err result;
+
+	result = vdb_info_json(x->db, &info, eb);
+	if (result)
+		return result;
+	json_object_del(info, "path");
+	json_object_del(info, "age_seconds");
+	text = json_dumps(info, JSON_COMPACT | JSON_SORT_KEYS);
+	built = bw_json_str(info, "built_at");
+	if (!text || (built && !(x->db_built_at = bw_strdup(built)))) {
+		result = BW_ERR_NOMEM;
+		goto out_info;
+	}
+	result = bw_hash_hex(BW_HASH_SHA256, text, strlen(text), hex, sizeof(hex));
+	if (!result)
+		snprintf(x->db_id, sizeof(x->db_id), "sha256:%s", hex);
+out_info:
+	free(text);
+	json_decref(info);
+	return result;
+}
+
+/* Open the store and the vulnerability database (when there is one). */
+static enum bw_err open_store_db(struct scan_ctx *x, bool need_db, char **store_path,
+				 char **dbpath, struct bw_errbuf *eb)
+{
+	struct reg_args *a = x->a;
+	enum bw_err result;
+
+	*store_path = a->store ? bw_strdup(a->store) : registry_store_default_path();
+	if (!*store_path)
+		return bw_fail(eb, BW_ERR_USAGE, "no store path: give --store FILE");
+	result = registry_store_open(*store_path, !need_db, &x->store, eb);
+	if (result)
+		return result;
+	*dbpath = a->db ? bw_strdup(a->db) : vdb_default_path();
+	if (!*dbpath)
+		return need_db ? bw_fail(eb, BW_ERR_USAGE, "no database path: give --db FILE")
+			       : BW_OK;
+	result = vdb_open(*dbpath, &x->db, eb);
+	if (result == BW_ERR_NOT_FOUND && !a->db && !need_db) {
+		BW_WARN("no vulnerability database at %s: storing SBOMs only", *dbpath);
+		return BW_OK;
+	}
+	if (!result)
+		result = db_identity(x, eb);
+	return result;
+}
+
+/* Match the JSON SBOM of digest (text, NUL-terminated) against the
+ * database and store it: the whole image when fresh, else only the
+ * findings. The SBOM is always read back from its JSON, so a first scan
+ * and a later re-match give the same findings. */
+static enum bw_err store_result(struct scan_ctx *x, const char *digest, const char *text,
+				size_t len, bool fresh, struct bw_errbuf *eb)
+{
+	struct registry_store_image im = {0};
+	struct match_result res = {0};
+	struct sbom *sb = NULL;
+	char where[160], *fjson = NULL;
+	enum bw_err result;
+
+	snprintf(where, sizeof(where), "SBOM of %s", digest);
+	result = sbom_read_json(text, len, where, &sb, eb);
+	if (result)
+		return result;
+	im.digest = digest;
+	im.sbom_json = text;
+	im.packages = sb->npkgs;
+	if (x->db) {
+		result = match_sbom(x->db, sb, NULL, &res, eb);
+		if (result)
+			goto out_sbom;
+		im.matched = 1;
+		for (size_t i = 0; i < res.n; i++)
+			if ((unsigned)res.v[i].severity < 6)
+				im.counts[res.v[i].severity]++;
+		fjson = findings_json(sb, &res);
+		if (!fjson) {
+			result = BW_ERR_NOMEM;
+			goto out_sbom;
+		}
+		im.findings_json = fjson;
+		im.db_id = x->db_id;
+		im.db_built_at = x->db_built_at;
+	}
+	result = fresh ? registry_store_put_image(x->store, &im, eb)
+		       : registry_store_put_match(x->store, &im, eb);
+out_sbom:
+	match_result_release(&res);
+	free(fjson);
+	sbom_free(sb);
+	return result;
+}
+
+/* Download and catalogue HOST/repo@digest; *text gets its JSON SBOM. */
+static enum bw_err catalogue(const struct scan_ctx *x, const char *repo, const char *digest,
+			     char **text_out, size_t *len_out, struct bw_errbuf *eb)
 {
 	struct image_ref ref = {0};
 	struct image_open_opts oopts = {0};
 	struct image *img = NULL;
 	struct sbom *sb = NULL;
-	struct match_result res = {0};
-	struct registry_store_image im = {0};
-	char *text, *sbom_text = NULL, *fjson = NULL;
+	char *text, *sbom_text = NULL;
 	size_t sbom_len = 0;
 	FILE *mem;
 	enum bw_err result;
 
+	*text_out = NULL;
 	text = bw_strfmt("%s/%s@%s", x->a->host, repo, digest);
 	if (!text)
 		return BW_ERR_NOMEM;
@@ -230,27 +369,13 @@ static enum bw_err catalogue(struct scan_ctx *x, const char *repo, const char *d
 	result = sbom_write(sb, SBOM_FMT_JSON, mem, eb);
 	if (fclose(mem) != 0 && !result)
 		result = BW_ERR_NOMEM;
-	if (result)
+	if (result) {
+		free(sbom_text);
 		goto out_sbom;
-	im.digest = digest;
-	im.sbom_json = sbom_text;
-	im.packages = sb->npkgs;
-	if (x->db) {
-		result = match_sbom(x->db, sb, NULL, &res, eb);
-		if (result)
-			goto out_sbom;
-		im.matched = 1;
-		for (size_t i = 0; i < res.n; i++)
-			if ((unsigned)res.v[i].severity < 6)
-				im.counts[res.v[i].severity]++;
-		fjson = findings_json(sb, &res);
-		im.findings_json = fjson;
 	}
-	result = registry_store_put_image(x->store, &im, eb);
+	*text_out = sbom_text;
+	*len_out = sbom_len;
 out_sbom:
-	match_result_release(&res);
-	free(fjson);
-	free(sbom_text);
 	sbom_free(sb);
 out_image:
 	image_free(img);
@@ -261,46 +386,438 @@ out_text:
 	return result;
 }
 
-static void scan_tag(struct scan_ctx *x, const char *repo, const char *tag)
+/* ---- worker processes ----
+ *
+ * Each digest to download is catalogued by a child process (fork), at most
+ * --concurrency at a time. The child writes one frame to its pipe: magic,
+ * result code, length, then the JSON SBOM (or the error message). The
+ * parent alone matches and writes the store, in the order results arrive;
+ * what it prints follows the sorted tag list whatever that order is. */
+
+#define FRAME_MAGIC 0x42575231u /* "BWR1" */
+#define FRAME_MAX ((size_t)SBOM_READ_JSON_MAX + 64)
+
+#define WORKER_STDERR_MAX (64u * 1024u)
+
+struct frame_head {
+	uint32_t magic;
+	int32_t result;
+	uint64_t len;    /* the JSON SBOM or the error message */
+	uint64_t errlen; /* then what the worker wrote to stderr (warnings) */
+};
+
+enum digest_state { D_PENDING, D_SCANNED, D_CACHED, D_REMATCHED, D_FAILED };
+
+struct digest_job {
+	char digest[80];
+	const char *repo; /* the first repository that names it (borrowed) */
+	enum digest_state state;
+	bool fetch;      /* to catalogue (else: stored) */
+	bool shown;      /* a tag row has printed its state */
+	char *error;     /* D_FAILED: the message */
+	char *warnings;  /* what its worker wrote on stderr, printed with its first row */
+	pid_t pid;       /* running worker, or 0 */
+	int fd;          /* its pipe, or -1 */
+	struct bw_buf out;
+};
+
+struct tag_row {
+	char *repo, *tag;
+	size_t job;  /* index into jobs, or SIZE_MAX when resolving failed */
+	char *error; /* resolve error */
+	bool printed;
+};
+
+static bool write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+
+	while (n) {
+		ssize_t w = write(fd, c, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		c += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+/* The child: catalogue j, send the frame, exit. Its stderr (warnings) goes
+ * to a memory file sent along, so the parent prints it in tag order. */
+static void __attribute__((noreturn))
+worker_main(const struct scan_ctx *x, const struct digest_job *j, int fd)
 {
 	struct bw_errbuf eb = {0};
-	char digest[80];
+	struct frame_head h = {.magic = FRAME_MAGIC};
+	static char warn[WORKER_STDERR_MAX];
+	char *text = NULL;
+	size_t len = 0;
+	ssize_t nwarn = 0;
+	int mfd = memfd_create("bulwark-worker-stderr", MFD_CLOEXEC);
 	enum bw_err result;
-	bool cached;
+	const char *payload;
 
-	result = registry_resolve(x->a->host, repo, tag, &x->a->ropts, digest, &eb);
-	if (result)
-		goto out_fail;
-	cached = !x->a->rescan && registry_store_has(x->store, digest);
-	if (!cached) {
-		result = catalogue(x, repo, digest, &eb);
-		if (result)
-			goto out_fail;
-		x->scanned++;
-	} else {
-		x->cached++;
+	if (mfd >= 0)
+		dup2(mfd, STDERR_FILENO);
+	result = catalogue(x, j->repo, j->digest, &text, &len, &eb);
+	payload = text;
+	if (result) {
+		payload = bw_errmsg(&eb, result);
+		len = strlen(payload);
 	}
-	result = registry_store_put_tag(x->store, x->a->host, repo, tag, digest, &eb);
+	fflush(stderr);
+	if (mfd >= 0 && lseek(mfd, 0, SEEK_SET) == 0)
+		nwarn = pread(mfd, warn, sizeof(warn), 0);
+	h.result = (int32_t)result;
+	h.len = len;
+	h.errlen = nwarn > 0 ? (uint64_t)nwarn : 0;
+	_exit(write_all(fd, &h, sizeof(h)) && write_all(fd, payload, len) &&
+			      write_all(fd, warn, (size_t)h.errlen)
+		      ? 0
+		      : 3);
+}
+
+static enum bw_err worker_start(const struct scan_ctx *x, struct digest_job *j,
+				struct bw_errbuf *eb)
+{
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return bw_fail(eb, BW_ERR_IO, "pipe: %s", strerror(errno));
+	fflush(stdout);
+	fflush(stderr);
+	j->pid = fork();
+	if (j->pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		j->pid = 0;
+		return bw_fail(eb, BW_ERR_IO, "fork: %s", strerror(errno));
+	}
+	if (j->pid == 0) {
+		close(p[0]);
+		worker_main(x, j, p[1]);
+	}
+	close(p[1]);
+	j->fd = p[0];
+	bw_buf_init(&j->out, FRAME_MAX);
+	return BW_OK;
+}
+
+/* The worker of j has closed its pipe: reap it and take its frame. */
+static void worker_finish(struct scan_ctx *x, struct digest_job *j)
+{
+	struct bw_errbuf eb = {0};
+	struct frame_head h;
+	enum bw_err result = BW_OK;
+	int status = 0;
+
+	close(j->fd);
+	j->fd = -1;
+	while (waitpid(j->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	j->pid = 0;
+	if (j->out.len < sizeof(h)) {
+		if (WIFSIGNALED(status))
+			result = bw_fail(&eb, BW_ERR_INTERNAL, "worker killed by signal %d",
+					 WTERMSIG(status));
+		else
+			result = bw_fail(&eb, BW_ERR_INTERNAL, "worker exited (status %d) "
+					 "without a result", WEXITSTATUS(status));
+		goto out_done;
+	}
+	memcpy(&h, j->out.data, sizeof(h));
+	if (h.magic != FRAME_MAGIC || h.errlen > WORKER_STDERR_MAX ||
+	    h.len != j->out.len - sizeof(h) - h.errlen) {
+		result = bw_fail(&eb, BW_ERR_INTERNAL, "worker sent a truncated result");
+		goto out_done;
+	}
+	if (h.errlen && !(j->warnings = bw_strndup(j->out.data + sizeof(h) + h.len, h.errlen))) {
+		result = BW_ERR_NOMEM;
+		goto out_done;
+	}
+	if (h.result != BW_OK) {
+		result = (enum bw_err)h.result;
+		bw_fail(&eb, result, "%.*s", (int)(h.len < 1000 ? h.len : 1000),
+			j->out.data + sizeof(h));
+		goto out_done;
+	}
+	j->out.data[sizeof(h) + h.len] = '\0'; /* the warnings are copied already */
+	result = store_result(x, j->digest, j->out.data + sizeof(h), (size_t)h.len, true, &eb);
+out_done:
+	bw_buf_release(&j->out);
+	if (result) {
+		j->state = D_FAILED;
+		j->error = bw_strdup(bw_errmsg(&eb, result));
+	} else {
+		j->state = D_SCANNED;
+	}
+}
+
+/* Read what is there from the running workers; finish those at EOF. */
+static void workers_poll(struct scan_ctx *x, struct digest_job *jobs, size_t njobs)
+{
+	struct pollfd pfd[SCAN_CONCURRENCY_MAX];
+	size_t idx[SCAN_CONCURRENCY_MAX], n = 0;
+	char buf[65536];
+
+	for (size_t i = 0; i < njobs && n < SCAN_CONCURRENCY_MAX; i++) {
+		if (jobs[i].fd < 0)
+			continue;
+		pfd[n].fd = jobs[i].fd;
+		pfd[n].events = POLLIN;
+		idx[n++] = i;
+	}
+	if (n == 0 || poll(pfd, n, -1) < 0)
+		return;
+	for (size_t k = 0; k < n; k++) {
+		struct digest_job *j = &jobs[idx[k]];
+		ssize_t r;
+
+		if (!(pfd[k].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		r = read(j->fd, buf, sizeof(buf));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r > 0 && bw_buf_append(&j->out, buf, (size_t)r) == BW_OK)
+			continue;
+		if (r > 0) /* past FRAME_MAX: stop reading, the frame check fails */
+			kill(j->pid, SIGKILL);
+		worker_finish(x, j);
+	}
+}
+
+static void print_rows(struct scan_ctx *x, struct tag_row *rows, size_t nrows,
+		       struct digest_job *jobs, size_t *cursor)
+{
+	const char *what[] = {
+		[D_SCANNED] = "scanned",
+		[D_CACHED] = strcmp(x->a->sub, "rescan") ? "(already scanned)" : "(up to date)",
+		[D_REMATCHED] = "(re-matched)",
+	};
+
+	for (; *cursor < nrows; ++*cursor) {
+		struct tag_row *t = &rows[*cursor];
+		struct digest_job *j = t->job == SIZE_MAX ? NULL : &jobs[t->job];
+		struct bw_errbuf eb = {0};
+		enum bw_err result;
+
+		if (j && j->state == D_PENDING)
+			return;
+		if (!j) {
+			fprintf(stderr, "bulwark registry: %s/%s:%s: %s\n", x->a->host, t->repo, t->tag,
+				t->error);
+			continue;
+		}
+		if (j->warnings) {
+			fputs(j->warnings, stderr);
+			free(j->warnings);
+			j->warnings = NULL;
+		}
+		if (j->state == D_FAILED) {
+			fprintf(stderr, "bulwark registry: %s/%s:%s (%s): %s\n", x->a->host, t->repo,
+				t->tag, j->digest, j->error);
+			x->failed++;
+			continue;
+		}
+		result = registry_store_put_tag(x->store, x->a->host, t->repo, t->tag, j->digest,
+						&eb);
+		if (result) {
+			fprintf(stderr, "bulwark registry: %s/%s:%s (%s): %s\n", x->a->host, t->repo,
+				t->tag, j->digest, bw_errmsg(&eb, result));
+			x->failed++;
+			continue;
+		}
+		/* later tags of the same digest: it was done once, for the first */
+		if (!cli_quiet)
+			fprintf(stderr, "%s/%s:%s %s %s\n", x->a->host, t->repo, t->tag, j->digest,
+				what[j->shown ? D_CACHED : j->state]);
+		j->shown = true;
+	}
+}
+
+/* A stored digest: re-match it when its findings came from another
+ * database (or none). No request to the registry. */
+static void rematch_stored(struct scan_ctx *x, struct digest_job *j)
+{
+	struct bw_errbuf eb = {0};
+	char *text = NULL, *db_id = NULL;
+	enum bw_err result;
+
+	j->state = D_CACHED;
+	if (!x->db)
+		return;
+	result = registry_store_get_image(x->store, j->digest, &text, &db_id, &eb);
+	if (!result && db_id && !strcmp(db_id, x->db_id))
+		goto out_text;
+	if (!result)
+		result = store_result(x, j->digest, text, strlen(text), false, &eb);
+	if (result) {
+		j->state = D_FAILED;
+		j->error = bw_strdup(bw_errmsg(&eb, result));
+	} else {
+		j->state = D_REMATCHED;
+		x->rematched++;
+	}
+out_text:
+	free(text);
+	free(db_id);
+}
+
+static size_t job_for(struct digest_job **jobs, size_t *njobs, size_t *cap, const char *digest,
+		      const char *repo)
+{
+	struct digest_job *j;
+
+	for (size_t i = 0; i < *njobs; i++)
+		if (!strcmp((*jobs)[i].digest, digest))
+			return i;
+	if (bw_grow((void **)jobs, cap, *njobs + 1, sizeof(**jobs), SIZE_MAX / 2))
+		return SIZE_MAX;
+	j = &(*jobs)[*njobs];
+	memset(j, 0, sizeof(*j));
+	bw_strlcpy(j->digest, digest, sizeof(j->digest));
+	j->repo = repo;
+	j->fd = -1;
+	return (*njobs)++;
+}
+
+/* Catalogue the jobs with fetch set, at most n at a time; print the tag
+ * rows as they become ready. */
+static void run_jobs(struct scan_ctx *x, struct digest_job *jobs, size_t njobs,
+		     struct tag_row *rows, size_t nrows, unsigned n)
+{
+	size_t next = 0, running = 0, cursor = 0;
+	bool first_done = false;
+
+	print_rows(x, rows, nrows, jobs, &cursor);
+	for (;;) {
+		/* One worker until the first image is done: images of a registry
+		 * mostly share their base layers, and with a cold cache N workers
+		 * would each download them at once. */
+		while (running < (first_done ? n : 1) && next < njobs) {
+			struct digest_job *j = &jobs[next++];
+			struct bw_errbuf eb = {0};
+			enum bw_err result;
+
+			if (!j->fetch)
+				continue;
+			result = worker_start(x, j, &eb);
+			if (result) {
+				j->state = D_FAILED;
+				j->error = bw_strdup(bw_errmsg(&eb, result));
+				continue;
+			}
+			running++;
+		}
+		if (running == 0)
+			break;
+		size_t before = running;
+
+		workers_poll(x, jobs, njobs);
+		running = 0;
+		for (size_t i = 0; i < njobs; i++)
+			if (jobs[i].fd >= 0)
+				running++;
+		if (running < before)
+			first_done = true;
+		print_rows(x, rows, nrows, jobs, &cursor);
+	}
+	print_rows(x, rows, nrows, jobs, &cursor);
+}
+
+/* List the repositories to scan and their tags, and resolve each tag. */
+static enum bw_err collect_rows(struct scan_ctx *x, struct tag_row **rows_out, size_t *nrows_out,
+				struct bw_errbuf *eb)
+{
+	struct reg_args *a = x->a;
+	struct bw_strv repos = {0};
+	struct tag_row *rows = NULL;
+	size_t nrows = 0, cap = 0;
+	bool catalog = a->repos.n == 0;
+	enum bw_err result = BW_OK;
+
+	for (size_t i = 0; i < a->repos.n; i++)
+		if (has_wildcard(a->repos.v[i]))
+			catalog = true;
+	if (catalog)
+		result = registry_list_repos(a->host, &a->ropts, &repos, eb);
+	for (size_t i = 0; !catalog && !result && i < a->repos.n; i++)
+		result = bw_strv_push(&repos, a->repos.v[i]);
 	if (result)
-		goto out_fail;
-	if (!cli_quiet)
-		fprintf(stderr, "%s/%s:%s %s %s\n", x->a->host, repo, tag, digest,
-			cached ? "(already scanned)" : "scanned");
-	return;
-out_fail:
-	x->failed++;
-	fprintf(stderr, "bulwark registry: %s/%s:%s: %s\n", x->a->host, repo, tag,
-		bw_errmsg(&eb, result));
+		goto out_repos;
+	bw_strv_sort(&repos);
+	for (size_t i = 0; i < repos.n && !result; i++) {
+		struct bw_strv tags = {0};
+		struct bw_errbuf teb = {0};
+		enum bw_err r;
+
+		if (!glob_any(&a->repos, repos.v[i]))
+			continue;
+		r = registry_list_tags(a->host, repos.v[i], &a->ropts, &tags, &teb);
+		if (r) {
+			x->failed++;
+			fprintf(stderr, "bulwark registry: %s\n", bw_errmsg(&teb, r));
+			bw_strv_release(&tags);
+			continue;
+		}
+		bw_strv_sort(&tags);
+		for (size_t k = 0; k < tags.n && !result; k++) {
+			struct tag_row *t;
+
+			if (!glob_any(&a->tags, tags.v[k]))
+				continue;
+			result = bw_grow((void **)&rows, &cap, nrows + 1, sizeof(*rows), SIZE_MAX / 2);
+			if (result)
+				break;
+			t = &rows[nrows++];
+			memset(t, 0, sizeof(*t));
+			t->repo = bw_strdup(repos.v[i]);
+			t->tag = bw_strdup(tags.v[k]);
+			t->job = SIZE_MAX;
+			if (!t->repo || !t->tag)
+				result = BW_ERR_NOMEM;
+		}
+		bw_strv_release(&tags);
+	}
+out_repos:
+	bw_strv_release(&repos);
+	*rows_out = rows;
+	*nrows_out = nrows;
+	return result;
+}
+
+static void rows_free(struct tag_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(rows[i].repo);
+		free(rows[i].tag);
+		free(rows[i].error);
+	}
+	free(rows);
+}
+
+static void jobs_free(struct digest_job *jobs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(jobs[i].error);
+		free(jobs[i].warnings);
+		bw_buf_release(&jobs[i].out);
+	}
+	free(jobs);
 }
 
 static int do_scan(struct reg_args *a)
 {
 	struct scan_ctx x = {.a = a};
-	struct bw_strv repos = {0};
+	struct tag_row *rows = NULL;
+	struct digest_job *jobs = NULL;
+	size_t nrows = 0, njobs = 0, jcap = 0;
 	struct bw_errbuf eb = {0};
 	char *store_path = NULL, *dbpath = NULL;
 	enum bw_err result;
-	bool catalog = a->repos.n == 0;
 	int rc = BW_EXIT_OK;
 
 	if (a->platform) {
@@ -309,66 +826,136 @@ static int do_scan(struct reg_args *a)
 			return cli_fail("registry", result, &eb);
 		x.platform_set = true;
 	}
-	for (size_t i = 0; i < a->repos.n; i++)
-		if (has_wildcard(a->repos.v[i]))
-			catalog = true;
-	store_path = a->store ? bw_strdup(a->store) : registry_store_default_path();
-	if (!store_path)
-		return cli_usage_error("registry", "no store path: give --store FILE");
-	result = registry_store_open(store_path, true, &x.store, &eb);
+	result = open_store_db(&x, false, &store_path, &dbpath, &eb);
 	if (result)
 		goto out_fail;
-	dbpath = a->db ? bw_strdup(a->db) : vdb_default_path();
-	if (dbpath) {
-		result = vdb_open(dbpath, &x.db, &eb);
-		if (result == BW_ERR_NOT_FOUND && !a->db) {
-			BW_WARN("no vulnerability database at %s: storing SBOMs only", dbpath);
-			result = BW_OK;
-		}
-		if (result)
-			goto out_fail;
-	}
-	if (catalog) {
-		result = registry_list_repos(a->host, &a->ropts, &repos, &eb);
-		if (result)
-			goto out_fail;
-	} else {
-		for (size_t i = 0; i < a->repos.n; i++)
-			if ((result = bw_strv_push(&repos, a->repos.v[i])))
-				goto out_fail;
-	}
-	bw_strv_sort(&repos);
-	for (size_t i = 0; i < repos.n; i++) {
-		struct bw_strv tags = {0};
+	result = collect_rows(&x, &rows, &nrows, &eb);
+	if (result)
+		goto out_fail;
+	/* resolve each tag (one manifest request), one job per digest */
+	for (size_t i = 0; i < nrows; i++) {
+		struct tag_row *t = &rows[i];
+		struct bw_errbuf reb = {0};
+		char digest[80];
+		enum bw_err r = registry_resolve(a->host, t->repo, t->tag, &a->ropts, digest, &reb);
 
-		if (!glob_any(&a->repos, repos.v[i]))
-			continue;
-		eb.msg[0] = '\0';
-		result = registry_list_tags(a->host, repos.v[i], &a->ropts, &tags, &eb);
-		if (result) {
+		if (r) {
 			x.failed++;
-			fprintf(stderr, "bulwark registry: %s\n", bw_errmsg(&eb, result));
-			bw_strv_release(&tags);
+			if (!(t->error = bw_strdup(bw_errmsg(&reb, r)))) {
+				result = BW_ERR_NOMEM;
+				goto out_fail;
+			}
 			continue;
 		}
-		bw_strv_sort(&tags);
-		for (size_t j = 0; j < tags.n; j++)
-			if (glob_any(&a->tags, tags.v[j]))
-				scan_tag(&x, repos.v[i], tags.v[j]);
-		bw_strv_release(&tags);
+		t->job = job_for(&jobs, &njobs, &jcap, digest, t->repo);
+		if (t->job == SIZE_MAX) {
+			result = BW_ERR_NOMEM;
+			goto out_fail;
+		}
 	}
-	result = BW_OK;
+	for (size_t i = 0; i < njobs; i++) {
+		if (a->rescan || !registry_store_has(x.store, jobs[i].digest))
+			jobs[i].fetch = true;
+		else
+			rematch_stored(&x, &jobs[i]);
+	}
+	run_jobs(&x, jobs, njobs, rows, nrows, a->concurrency);
+	for (size_t i = 0; i < njobs; i++) {
+		x.scanned += jobs[i].state == D_SCANNED;
+		x.cached += jobs[i].state == D_CACHED;
+	}
 	if (!cli_quiet)
-		fprintf(stderr, "bulwark registry: %zu image(s) scanned, %zu already in %s, %zu failed\n",
-			x.scanned, x.cached, store_path, x.failed);
+		fprintf(stderr,
+			"bulwark registry: %zu image(s) scanned, %zu re-matched, %zu already in %s, "
+			"%zu failed\n",
+			x.scanned, x.rematched, x.cached, store_path, x.failed);
 	if (x.failed)
 		rc = BW_EXIT_INPUT;
 out_fail:
 	if (result)
 		rc = cli_fail("registry", result, &eb);
-	bw_strv_release(&repos);
+	rows_free(rows, nrows);
+	jobs_free(jobs, njobs);
 	vdb_close(x.db);
 	registry_store_close(x.store);
+	free(x.db_built_at);
+	free(dbpath);
+	free(store_path);
+	return rc;
+}
+
+/* ---- rescan: re-match the store against the database, offline ---- */
+
+struct rescan_ctx {
+	struct scan_ctx *x;
+	struct digest_job *jobs;
+	size_t njobs, cap;
+	struct tag_row *rows;
+	size_t nrows, rcap;
+};
+
+static enum bw_err rescan_tag(void *ctx, const char *repo, const char *tag, const char *digest,
+			      struct bw_errbuf *eb)
+{
+	struct rescan_ctx *r = ctx;
+	struct reg_args *a = r->x->a;
+	struct tag_row *t;
+	enum bw_err result;
+
+	if (!glob_any(&a->repos, repo) || !glob_any(&a->tags, tag))
+		return BW_OK;
+	result = bw_grow((void **)&r->rows, &r->rcap, r->nrows + 1, sizeof(*r->rows), SIZE_MAX / 2);
+	if (result)
+		return result;
+	t = &r->rows[r->nrows++];
+	memset(t, 0, sizeof(*t));
+	t->repo = bw_strdup(repo);
+	t->tag = bw_strdup(tag);
+	t->job = SIZE_MAX;
+	if (!t->repo || !t->tag)
+		return BW_ERR_NOMEM;
+	t->job = job_for(&r->jobs, &r->njobs, &r->cap, digest, t->repo);
+	return t->job == SIZE_MAX ? BW_ERR_NOMEM : BW_OK;
+}
+
+static int do_rescan(struct reg_args *a)
+{
+	struct scan_ctx x = {.a = a};
+	struct rescan_ctx r = {.x = &x};
+	struct bw_errbuf eb = {0};
+	char *store_path = NULL, *dbpath = NULL;
+	size_t cursor = 0;
+	enum bw_err result;
+	int rc = BW_EXIT_OK;
+
+	result = open_store_db(&x, true, &store_path, &dbpath, &eb);
+	if (result)
+		goto out_fail;
+	result = registry_store_tags(x.store, a->host, rescan_tag, &r, &eb);
+	if (result)
+		goto out_fail;
+	for (size_t i = 0; i < r.njobs; i++)
+		rematch_stored(&x, &r.jobs[i]);
+	print_rows(&x, r.rows, r.nrows, r.jobs, &cursor);
+	for (size_t i = 0; i < r.njobs; i++)
+		x.cached += r.jobs[i].state == D_CACHED;
+	if (r.nrows == 0)
+		fprintf(stderr, "bulwark registry: nothing stored for %s in %s\n", a->host,
+			store_path);
+	else if (!cli_quiet)
+		fprintf(stderr, "bulwark registry: %zu image(s) re-matched, %zu up to date, "
+				"%zu failed (no request to %s)\n",
+			x.rematched, x.cached, x.failed, a->host);
+	if (x.failed)
+		rc = BW_EXIT_INPUT;
+out_fail:
+	if (result)
+		rc = cli_fail("registry", result, &eb);
+	rows_free(r.rows, r.nrows);
+	jobs_free(r.jobs, r.njobs);
+	vdb_close(x.db);
+	registry_store_close(x.store);
+	free(x.db_built_at);
 	free(dbpath);
 	free(store_path);
 	return rc;
@@ -392,8 +979,17 @@ static void scan_push(struct scan_ctx *x, const struct registry_push *p)
 
 	if (!glob_any(&x->a->repos, p->repo) || (p->tag && !glob_any(&x->a->tags, p->tag)))
 		return;
-	if (!cached && !(result = catalogue(x, p->repo, p->digest, &eb)))
-		x->scanned++;
+	if (!cached) {
+		char *text = NULL;
+		size_t len = 0;
+
+		result = catalogue(x, p->repo, p->digest, &text, &len, &eb);
+		if (!result)
+			result = store_result(x, p->digest, text, len, true, &eb);
+		free(text);
+		if (!result)
+			x->scanned++;
+	}
 	if (!result && p->tag)
 		result = registry_store_put_tag(x->store, x->a->host, p->repo, p->tag, p->digest,
 						&eb);
@@ -435,22 +1031,9 @@ static int do_listen(struct reg_args *a)
 			return cli_fail("registry", result, &eb);
 		x.platform_set = true;
 	}
-	store_path = a->store ? bw_strdup(a->store) : registry_store_default_path();
-	if (!store_path)
-		return cli_usage_error("registry", "no store path: give --store FILE");
-	result = registry_store_open(store_path, true, &x.store, &eb);
+	result = open_store_db(&x, false, &store_path, &dbpath, &eb);
 	if (result)
 		goto out_fail;
-	dbpath = a->db ? bw_strdup(a->db) : vdb_default_path();
-	if (dbpath) {
-		result = vdb_open(dbpath, &x.db, &eb);
-		if (result == BW_ERR_NOT_FOUND && !a->db) {
-			BW_WARN("no vulnerability database at %s: storing SBOMs only", dbpath);
-			result = BW_OK;
-		}
-		if (result)
-			goto out_fail;
-	}
 	result = registry_listen_start(addr, (unsigned)port, token, &l, &eb);
 	if (result)
 		goto out_fail;
@@ -475,6 +1058,7 @@ out_fail:
 	registry_listen_stop(l);
 	vdb_close(x.db);
 	registry_store_close(x.store);
+	free(x.db_built_at);
 	free(dbpath);
 	free(store_path);
 	return rc;
@@ -577,9 +1161,10 @@ int cmd_registry(int argc, char **argv)
 		return argc < 2 ? BW_EXIT_INPUT : BW_EXIT_OK;
 	}
 	a.sub = argv[1];
-	if (strcmp(a.sub, "scan") && strcmp(a.sub, "report") && strcmp(a.sub, "listen"))
-		return cli_usage_error("registry", "unknown subcommand '%s' (scan, report, listen)",
-				       a.sub);
+	if (strcmp(a.sub, "scan") && strcmp(a.sub, "rescan") && strcmp(a.sub, "report") &&
+	    strcmp(a.sub, "listen"))
+		return cli_usage_error("registry",
+				       "unknown subcommand '%s' (scan, rescan, report, listen)", a.sub);
 	if ((rc = parse_args(argc, argv, &a)) >= 0)
 		goto out_args;
 	if (a.password_stdin) {
@@ -591,6 +1176,7 @@ int cmd_registry(int argc, char **argv)
 		a.ropts.password = pw;
 	}
 	rc = !strcmp(a.sub, "scan")     ? do_scan(&a)
+	     : !strcmp(a.sub, "rescan") ? do_rescan(&a)
 	     : !strcmp(a.sub, "listen") ? do_listen(&a)
 					: do_report(&a);
 	explicit_bzero(pw, sizeof(pw));

@@ -51,6 +51,7 @@ struct sink {
 	bool to_err;
 	bool decided;
 	bool over;
+	bool ranged; /* this request asked for a Range */
 	CURL *curl;
 };
 
@@ -185,7 +186,9 @@ static size_t write_cb(char *p, size_t size, size_t n, void *ud)
 		long code = 0;
 
 		curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
-		s->to_err = code != 200 && code != 206;
+		/* a 200 to a Range request is the whole blob again: not appended
+		 * to what we have (the caller starts over) */
+		s->to_err = (code != 200 && code != 206) || (code == 200 && s->ranged);
 		s->decided = true;
 	}
 	if (s->to_err) {
@@ -237,6 +240,7 @@ static enum bw_err do_get(struct registry_client *c, const char *url, const char
 
 	memset(r, 0, sizeof(*r));
 	s->decided = false;
+	s->ranged = range_from != 0;
 	s->curl = c->curl;
 	curl_easy_reset(c->curl);
 	curl_easy_setopt(c->curl, CURLOPT_URL, url);
@@ -525,6 +529,10 @@ static enum bw_err get_with_retries(struct registry_client *c, const char *path,
 			c->bearer = NULL; /* expired: the next 401 fetches a new one */
 		}
 		result = do_get(c, url, accept, true, from, s, r, eb);
+		/* the credentials worked: a token expiring later in this
+		 * transfer's retries may be renewed again */
+		if (r->status != 0 && r->status != 401)
+			authed = false;
 		if (result == BW_ERR_NETWORK) {
 			if (attempt + 1 < MAX_ATTEMPTS) {
 				BW_DEBUG("%s: %s; retrying", c->host, eb ? eb->msg : "network error");
@@ -541,9 +549,13 @@ static enum bw_err get_with_retries(struct registry_client *c, const char *path,
 		}
 		if (r->status == 401) {
 			if (authed) {
+				/* refused right after authenticating */
 				result = bw_fail(eb, BW_ERR_AUTH,
-						 "%s: %s: authentication failed (credentials "
-						 "refused)",
+						 c->bearer ? "%s: %s: authentication failed (a new "
+							     "token was refused: expired or "
+							     "without pull access)"
+							   : "%s: %s: authentication failed "
+							     "(credentials refused)",
 						 c->label, what);
 				break;
 			}

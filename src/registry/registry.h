@@ -174,6 +174,10 @@ struct registry_store_image {
 	size_t packages;
 	int matched; /* 0: no vulnerability database was available */
 	size_t counts[6];
+	/* The database the findings came from (see cmd_registry.c: a digest of
+	 * what `bulwark db info` shows) and its built_at; NULL when !matched. */
+	const char *db_id;
+	const char *db_built_at;
 };
 
 /* $XDG_CACHE_HOME/bulwark/registry.sqlite or ~/.cache/bulwark/...; malloc'd. */
@@ -188,6 +192,21 @@ enum bw_err registry_store_put_image(struct registry_store *s,
 				     const struct registry_store_image *im, struct bw_errbuf *eb);
 enum bw_err registry_store_put_tag(struct registry_store *s, const char *host, const char *repo,
 				   const char *tag, const char *digest, struct bw_errbuf *eb);
+/* Replace the findings of a stored image (matched, findings_json, counts,
+ * db_id, db_built_at; sbom_json and packages are left as they are).
+ * BW_ERR_NOT_FOUND when the digest is not stored. */
+enum bw_err registry_store_put_match(struct registry_store *s,
+				     const struct registry_store_image *im, struct bw_errbuf *eb);
+/* The stored SBOM of digest and the db_id its findings came from (NULL when
+ * it was not matched or db_id is NULL); both malloc'd. BW_ERR_NOT_FOUND
+ * when the digest is not stored. */
+enum bw_err registry_store_get_image(struct registry_store *s, const char *digest,
+				     char **sbom_json, char **db_id, struct bw_errbuf *eb);
+/* Each stored (repo, tag) of host with its digest, ordered by repo and tag. */
+typedef enum bw_err (*registry_store_tag_fn)(void *ctx, const char *repo, const char *tag,
+					     const char *digest, struct bw_errbuf *eb);
+enum bw_err registry_store_tags(struct registry_store *s, const char *host,
+				registry_store_tag_fn fn, void *ctx, struct bw_errbuf *eb);
 /* Each (repo, tag) of host with its image, ordered by repo and tag. */
 typedef enum bw_err (*registry_store_row_fn)(void *ctx, const char *repo, const char *tag,
 					     const struct registry_store_image *im,

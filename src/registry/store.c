@@ -1,5 +1,8 @@
 /* store.c - results of `bulwark registry scan` in SQLite, by manifest
- * digest: each digest is scanned once; tags point at digests. */
+ * digest: each digest is scanned once; tags point at digests. Each image
+ * row records which vulnerability database its findings came from (db_id,
+ * db_built_at), so a newer database re-matches the stored SBOM instead of
+ * downloading the image again. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +28,14 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS tags ("
 	" host TEXT NOT NULL, repo TEXT NOT NULL, tag TEXT NOT NULL, digest TEXT NOT NULL,"
 	" seen_at TEXT NOT NULL, PRIMARY KEY (host, repo, tag));";
+
+/* Columns added after the first release of the store, added to older files
+ * when they are opened. */
+static const char *const added_columns[][2] = {
+	{"db_id", "ALTER TABLE images ADD COLUMN db_id TEXT"},
+	{"db_built_at", "ALTER TABLE images ADD COLUMN db_built_at TEXT"},
+	{"matched_at", "ALTER TABLE images ADD COLUMN matched_at TEXT"},
+};
 
 char *registry_store_default_path(void)
 {
@@ -75,6 +86,20 @@ static void make_parent(const char *path)
 	}
 }
 
+static bool has_column(struct registry_store *s, const char *name)
+{
+	sqlite3_stmt *st;
+	bool found = false;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM pragma_table_info('images') WHERE name = ?",
+			       -1, &st, NULL))
+		return false;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}
+
 enum bw_err registry_store_open(const char *path, bool create, struct registry_store **out,
 				struct bw_errbuf *eb)
 {
@@ -110,6 +135,16 @@ enum bw_err registry_store_open(const char *path, bool create, struct registry_s
 		registry_store_close(s);
 		return result;
 	}
+	for (size_t i = 0; i < sizeof(added_columns) / sizeof(added_columns[0]); i++) {
+		if (has_column(s, added_columns[i][0]))
+			continue;
+		if (sqlite3_exec(s->db, added_columns[i][1], NULL, NULL, NULL) != SQLITE_OK) {
+			enum bw_err result = db_fail(s, eb, "add column");
+
+			registry_store_close(s);
+			return result;
+		}
+	}
 	*out = s;
 	return BW_OK;
 }
@@ -138,7 +173,8 @@ enum bw_err registry_store_put_image(struct registry_store *s,
 	if (sqlite3_prepare_v2(s->db,
 			       "INSERT OR REPLACE INTO images (digest, scanned_at, sbom_json, "
 			       "packages, matched, findings_json, critical, high, medium, low, "
-			       "negligible, unknown) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+			       "negligible, unknown, db_id, db_built_at, matched_at) "
+			       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 			       -1, &st, NULL))
 		return db_fail(s, eb, "insert image");
 	sqlite3_bind_text(st, 1, im->digest, -1, SQLITE_STATIC);
@@ -150,9 +186,116 @@ enum bw_err registry_store_put_image(struct registry_store *s,
 		sqlite3_bind_text(st, 6, im->findings_json, -1, SQLITE_STATIC);
 	for (int i = 0; i < 6; i++)
 		sqlite3_bind_int64(st, 7 + i, (sqlite3_int64)im->counts[5 - i]);
+	if (im->matched && im->db_id) {
+		sqlite3_bind_text(st, 13, im->db_id, -1, SQLITE_STATIC);
+		if (im->db_built_at)
+			sqlite3_bind_text(st, 14, im->db_built_at, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 15, now, -1, SQLITE_STATIC);
+	}
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? BW_OK : db_fail(s, eb, "insert image");
+}
+
+enum bw_err registry_store_put_match(struct registry_store *s,
+				     const struct registry_store_image *im, struct bw_errbuf *eb)
+{
+	sqlite3_stmt *st;
+	char now[40];
+	int rc;
+
+	bw_time_rfc3339(now, sizeof(now));
+	if (sqlite3_prepare_v2(s->db,
+			       "UPDATE images SET matched = ?, findings_json = ?, critical = ?, "
+			       "high = ?, medium = ?, low = ?, negligible = ?, unknown = ?, "
+			       "db_id = ?, db_built_at = ?, matched_at = ? WHERE digest = ?",
+			       -1, &st, NULL))
+		return db_fail(s, eb, "update findings");
+	sqlite3_bind_int(st, 1, im->matched);
+	if (im->findings_json)
+		sqlite3_bind_text(st, 2, im->findings_json, -1, SQLITE_STATIC);
+	for (int i = 0; i < 6; i++)
+		sqlite3_bind_int64(st, 3 + i, (sqlite3_int64)im->counts[5 - i]);
+	if (im->matched && im->db_id) {
+		sqlite3_bind_text(st, 9, im->db_id, -1, SQLITE_STATIC);
+		if (im->db_built_at)
+			sqlite3_bind_text(st, 10, im->db_built_at, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 11, now, -1, SQLITE_STATIC);
+	}
+	sqlite3_bind_text(st, 12, im->digest, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(s, eb, "update findings");
+	if (sqlite3_changes(s->db) != 1)
+		return bw_fail(eb, BW_ERR_NOT_FOUND, "%s: %s is not in the store", s->path,
+			       im->digest);
+	return BW_OK;
+}
+
+enum bw_err registry_store_get_image(struct registry_store *s, const char *digest,
+				     char **sbom_json, char **db_id, struct bw_errbuf *eb)
+{
+	sqlite3_stmt *st;
+	enum bw_err result = BW_OK;
+	int rc;
+
+	*sbom_json = NULL;
+	if (db_id)
+		*db_id = NULL;
+	if (sqlite3_prepare_v2(s->db, "SELECT sbom_json, db_id, matched FROM images WHERE digest = ?",
+			       -1, &st, NULL))
+		return db_fail(s, eb, "read image");
+	sqlite3_bind_text(st, 1, digest, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *j = (const char *)sqlite3_column_text(st, 0);
+		const char *d = (const char *)sqlite3_column_text(st, 1);
+
+		if (!(*sbom_json = bw_strdup(j ? j : "")))
+			result = BW_ERR_NOMEM;
+		if (!result && db_id && d && sqlite3_column_int(st, 2) && !(*db_id = bw_strdup(d)))
+			result = BW_ERR_NOMEM;
+	} else if (rc == SQLITE_DONE) {
+		result = bw_fail(eb, BW_ERR_NOT_FOUND, "%s: %s is not in the store", s->path, digest);
+	} else {
+		result = db_fail(s, eb, "read image");
+	}
+	sqlite3_finalize(st);
+	if (result) {
+		free(*sbom_json);
+		*sbom_json = NULL;
+		if (db_id) {
+			free(*db_id);
+			*db_id = NULL;
+		}
+	}
+	return result;
+}
+
+enum bw_err registry_store_tags(struct registry_store *s, const char *host,
+				registry_store_tag_fn fn, void *ctx, struct bw_errbuf *eb)
+{
+	sqlite3_stmt *st;
+	enum bw_err result = BW_OK;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT repo, tag, digest FROM tags WHERE host = ? ORDER BY repo, tag",
+			       -1, &st, NULL))
+		return db_fail(s, eb, "list tags");
+	sqlite3_bind_text(st, 1, host, -1, SQLITE_STATIC);
+	while (!result && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *repo = (const char *)sqlite3_column_text(st, 0);
+		const char *tag = (const char *)sqlite3_column_text(st, 1);
+		const char *digest = (const char *)sqlite3_column_text(st, 2);
+
+		result = fn(ctx, repo ? repo : "", tag ? tag : "", digest ? digest : "", eb);
+	}
+	if (!result && rc != SQLITE_DONE)
+		result = db_fail(s, eb, "list tags");
+	sqlite3_finalize(st);
+	return result;
 }
 
 enum bw_err registry_store_put_tag(struct registry_store *s, const char *host, const char *repo,

@@ -82,6 +82,26 @@ is "$sbom_pkgs" "$(jq '.packages | length' "$TMP/local-sbom.json")" "the stored 
 "$BULWARK" registry report "$R" --store "$TMP/store.sqlite" >"$TMP/report.txt" 2>&1
 ok "table report has a row per tag" test "$(grep -c "$(echo "$D1" | cut -c1-19)" "$TMP/report.txt")" = 3
 
+# --concurrency: worker processes; the output does not depend on their number
+for n in 1 4; do
+	"$BULWARK" registry scan "$R" --insecure --db "$DB" --store "$TMP/c$n.sqlite" --concurrency $n 2>"$TMP/c$n.err"
+	echo "rc=$?" >>"$TMP/c$n.err"
+	"$BULWARK" registry report "$R" --store "$TMP/c$n.sqlite" --format json >"$TMP/c$n.json" 2>/dev/null
+	"$BULWARK" registry report "$R" --store "$TMP/c$n.sqlite" >"$TMP/c$n.txt" 2>/dev/null
+done
+ok "--concurrency 1 and 4 exit 0" grep -qx "rc=0" "$TMP/c1.err" -a "$(grep -c '^rc=0$' "$TMP/c4.err")" = 1
+ok "--concurrency 1 and 4: identical JSON reports" cmp "$TMP/c1.json" "$TMP/c4.json"
+ok "--concurrency 1 and 4: identical table reports" cmp "$TMP/c1.txt" "$TMP/c4.txt"
+is "$(grep -v '^rc=' "$TMP/c4.err" | grep -v '^bulwark' | sed "s/ sha256:[0-9a-f]*//")" \
+	"$(printf '%s\n' "$R/debian:12 scanned" "$R/debian:latest (already scanned)" "$R/mirror/debian:12 (already scanned)" "$R/old/debian:11 scanned" "$R/two/layer:1 scanned")" \
+	"--concurrency 4: one line per tag, in repository/tag order"
+is "$(grep -v '^bulwark registry: ' "$TMP/c1.err")" "$(grep -v '^bulwark registry: ' "$TMP/c4.err")" "--concurrency 1 and 4: the same lines on stderr (warnings too, in tag order)"
+"$BULWARK" registry scan "$R" --insecure --store "$TMP/c0.sqlite" --concurrency 0 2>"$TMP/c0.err"; rc=$?
+is "$rc" 2 "--concurrency 0 is a usage error"
+ok "--concurrency 0: says the range" grep -q "from 1 to 32" "$TMP/c0.err"
+"$BULWARK" registry scan "$R" --insecure --store "$TMP/c0.sqlite" --concurrency 33 2>/dev/null; rc=$?
+is "$rc" 2 "--concurrency 33 is a usage error"
+
 # pagination: one repository / tag per page, following the registry's Link headers
 BULWARK_REGISTRY_PAGE_SIZE=1 "$BULWARK" registry scan "$R" --insecure --db "$DB" --store "$TMP/paged.sqlite" 2>"$TMP/paged.err"; rc=$?
 is "$rc" 0 "scan with one entry per page exits 0"
