@@ -119,6 +119,8 @@ struct agent_fan_ev {
 	uint64_t mntns;      /* mount namespace of pid (0 if it already exited) */
 	const char *path;    /* the file, as seen inside the container */
 	unsigned access;     /* AGENT_ACC_* from the open flags */
+	uint64_t mnt_id;     /* mount of the file (statx STATX_MNT_ID; 0 if unknown): finds
+	                      * the container when pid has already exited (mntns 0) */
 };
 
 /* Return true to allow. For notification events the return is ignored.
@@ -236,5 +238,21 @@ void agent_detect_forget(struct agent_detect *d, uint64_t mntns); /* container g
 /* Evaluate; returns the number of hits written to hits (at most max). */
 size_t agent_detect_eval(struct agent_detect *d, const struct agent_det_in *in,
 			 struct agent_det_hit *hits, size_t max);
+/* (A5 additions) Drift bookkeeping: at most AGENT_DETECT_DRIFT_MAX written
+ * paths are remembered per container (the oldest is dropped first), for at
+ * most AGENT_DETECT_CTR_MAX containers. paths: remembered now; dropped:
+ * forgotten because of either cap. */
+#define AGENT_DETECT_DRIFT_MAX 4096
+#define AGENT_DETECT_CTR_MAX 1024
+void agent_detect_stats(const struct agent_detect *d, uint64_t *paths, uint64_t *dropped);
+/* (A5 addition) Paths, as seen inside a container, that the sensitive-file
+ * and escape detections need FAN_OPEN_PERM marks on (agent_fan_watch with
+ * the given recursive flag; missing paths are skipped there): call it for
+ * each container once it is marked. The array is static. */
+struct agent_detect_watch {
+	const char *path;
+	bool recursive;
+};
+const struct agent_detect_watch *agent_detect_watches(size_t *n);
 
 #endif
