@@ -21,6 +21,17 @@
 
 #include "core/core.h"
 
+/* Caps on hostile or runaway input (docs/policy.md). */
+#define POLICY_MAX_FILE_BYTES (4u << 20)  /* one policy file */
+#define POLICY_MAX_DOCS 256               /* documents in one file */
+#define POLICY_MAX_SET_DOCS 4096          /* documents in a set (a directory) */
+#define POLICY_MAX_DIR_FILES 4096         /* .yaml and .yml files in a directory */
+#define POLICY_MAX_RULES 8192             /* entries of any one list */
+#define POLICY_MAX_NODES 200000           /* YAML nodes per file, aliases expanded */
+#define POLICY_MAX_DEPTH 32               /* nesting of YAML collections */
+#define POLICY_MAX_STR 4096               /* bytes of one string value */
+#define POLICY_MAX_ERRORS 100             /* messages collected per file */
+
 enum policy_mode {
 	POLICY_MODE_UNSET = 0,
 	POLICY_MODE_DISCOVER,
@@ -98,6 +109,7 @@ struct policy_doc {
 struct policy_set {
 	struct policy_doc *docs;
 	size_t ndocs;
+	size_t nskipped;       /* documents of kinds read elsewhere (AdmissionPolicy ...), skipped */
 };
 
 void policy_set_init(struct policy_set *ps);
@@ -115,6 +127,18 @@ enum bw_err policy_load_mem(struct policy_set *ps, const char *name, const char 
  * on any error ps is left unchanged. Two documents with the same group name
  * are an error naming both files. */
 enum bw_err policy_load_dir(struct policy_set *ps, const char *dir, struct bw_errbuf *eb);
+/* policy_load_file, collecting every error: each message
+ * ("FILE:LINE:COL: field.path: what") is pushed onto errors (at most
+ * POLICY_MAX_ERRORS, then one "N more errors" line). A document whose group
+ * name is already in ps is an error naming both files. eb gets the first
+ * error. Nothing is appended on error. */
+enum bw_err policy_load_file_all(struct policy_set *ps, const char *path, struct bw_strv *errors,
+				 struct bw_errbuf *eb);
+/* The *.yaml / *.yml regular files of dir, sorted, as "dir/name" (appended
+ * to files, caller-owned). Hidden files are skipped. */
+enum bw_err policy_dir_files(const char *dir, struct bw_strv *files, struct bw_errbuf *eb);
+/* The document defining group name, or NULL. */
+const struct policy_doc *policy_set_find(const struct policy_set *ps, const char *name);
 
 /* The policy whose selector matches t (first in load order), or NULL. */
 const struct policy_doc *policy_select(const struct policy_set *ps, const struct policy_target *t);
@@ -136,12 +160,25 @@ bool policy_detection_enabled(const struct policy_doc *doc, const char *id, cons
 /* ------------------------------------------------------------------ */
 /* Learned profiles (discover mode)                                   */
 
+/* Profile caps: past them add_* returns false and nothing is stored. */
+#define POLICY_PROFILE_MAX_EXECS 4096
+#define POLICY_PROFILE_MAX_WRITES 4096
+#define POLICY_PROFILE_MAX_CONNS 1024
+#define POLICY_PROFILE_MAX_ENTRY 1024        /* bytes of one path or peer */
+#define POLICY_PROFILE_MAX_BYTES (2u << 20)  /* all entries together */
+#define POLICY_PROFILE_MAX_FILE (8u << 20)   /* the JSON file */
+
+struct policy_profile_index; /* private: hash sets over the lists below */
+
 struct policy_profile {
 	char *group;
 	struct bw_strv execs;   /* "EXE\tPARENT" (PARENT "" if unknown), unique */
 	struct bw_strv writes;  /* paths written, unique */
 	struct bw_strv conns;   /* "egress|ingress\tPEER\tPORT/PROTO", unique */
 	uint64_t updated;       /* epoch seconds of the last change */
+	size_t bytes;           /* string bytes held (capped at POLICY_PROFILE_MAX_BYTES) */
+	struct policy_profile_index *idx; /* keep the lists in step: change them only
+					   * through policy_profile_add_* */
 };
 void policy_profile_init(struct policy_profile *p, const char *group);
 void policy_profile_release(struct policy_profile *p);
@@ -156,7 +193,15 @@ bool policy_profile_has_write(const struct policy_profile *p, const char *path);
 /* JSON on disk (atomic write). Loading rejects malformed files with a clear error. */
 enum bw_err policy_profile_save(const struct policy_profile *p, const char *path,
 				struct bw_errbuf *eb);
+/* p must be initialised (policy_profile_init, any group); on success its
+ * contents are replaced by the file's (group included), on error p is
+ * unchanged. BW_ERR_NOT_FOUND when the file does not exist. */
 enum bw_err policy_profile_load(struct policy_profile *p, const char *path, struct bw_errbuf *eb);
+/* File name (no directory) of a group's profile: the group with every byte
+ * outside [A-Za-z0-9._-] replaced by '_', plus ".json"; a group longer than
+ * 200 bytes keeps its first 200 plus "-" and 16 hex digits of its SHA-256.
+ * malloc'd; NULL when memory runs out. */
+char *policy_profile_filename(const char *group);
 /* Write the profile as a SecurityPolicy YAML document (metadata.name = group,
  * selector.group = group, the given mode, one allow rule per executable and
  * per written path, egress/ingress rules per connection) that
