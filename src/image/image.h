@@ -75,6 +75,12 @@ struct image_info {
 	struct bw_strv repo_tags; /* e.g. "debian:bookworm"; may be empty */
 	struct image_layer *layers;
 	size_t nlayers;
+	/* The layer cache (docs/image.md, "Layer cache") a source's open() may
+	 * set: a directory (owned by the source, NULL: none) and its size cap.
+	 * A layer with a valid record there is replayed and open_layer is not
+	 * called for it. */
+	const char *layer_cache_dir;
+	uint64_t layer_cache_max;
 };
 
 struct image;        /* opaque: an opened image and its source */

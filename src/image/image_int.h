@@ -24,6 +24,10 @@ struct image {
 	struct image_source *src;
 	struct image_info info;
 	struct image_walk_state *walk; /* set during image_walk only */
+	/* the layer cache for this image when set (tests: image_set_layer_cache);
+	 * otherwise the source's ops->layer_cache decides. Not owned. */
+	const char *cache_dir;
+	uint64_t cache_max;
 };
 
 /* ---- the built-in sources ---- */
@@ -149,6 +153,74 @@ void image_walk_warn(struct image *img, const char *fmt, ...) __attribute__((for
 const struct image_limits *image_walk_limits(const struct image *img);
 /* Count one entry of a dir: walk against max_entries; false when over. */
 bool image_walk_count_entry(struct image *img);
+
+/* ---- the layer cache (layercache.c; walk.c records and replays) ----
+ * One file per (layer digest, fingerprint): the walk's items for that layer
+ * (docs/image.md), a SHA-256 trailer. The fingerprint hashes the format
+ * version, the Bulwark version, every want and stream want, and the
+ * per-layer limits, so other catalogers never reuse a record. */
+#define IMAGE_LCACHE_VERSION 1
+struct image_lcache {
+	const char *dir;
+	uint64_t max;
+	char fp[65];
+};
+enum bw_err image_lcache_fingerprint(const struct image_want *wants, size_t nwants,
+				     const struct image_stream_want *swants, size_t nswants,
+				     const struct image_limits *lim, char out[65]);
+/* Remove the least recently used entries of dir until they total <= max. */
+void image_lcache_evict(const char *dir, uint64_t max);
+/* Remove digest's entry (a corrupt one). */
+void image_lcache_drop(const struct image_lcache *c, const char *digest);
+/* Use dir (not copied; must outlive the walks) as img's layer cache. */
+void image_set_layer_cache(struct image *img, const char *dir, uint64_t max);
+
+/* A record being written; every write error is sticky (image_lrec_ok). */
+struct image_lrec;
+/* NULL when the cache cannot take it (no directory, not a sha256 digest). */
+struct image_lrec *image_lrec_begin(const struct image_lcache *c, const char *digest);
+void image_lrec_put(struct image_lrec *r, const void *p, size_t n);
+void image_lrec_u8(struct image_lrec *r, unsigned v);
+void image_lrec_varint(struct image_lrec *r, uint64_t v);
+void image_lrec_str(struct image_lrec *r, const char *s); /* NULL allowed */
+void image_lrec_fail(struct image_lrec *r);               /* do not keep it */
+bool image_lrec_ok(const struct image_lrec *r);
+/* Trailer, link into place, evict past the cap; frees r. true when kept. */
+bool image_lrec_commit(struct image_lrec *r);
+void image_lrec_abort(struct image_lrec *r); /* NULL-safe */
+
+/* A record being read. Every read is bounded by the file; the first
+ * problem is kept (image_lplay_error) and makes later reads fail. */
+struct image_lplay;
+/* BW_ERR_NOT_FOUND: no entry; BW_ERR_FORMAT: corrupt (header, version,
+ * fingerprint, digest or checksum), eb says why. */
+enum bw_err image_lplay_open(const struct image_lcache *c, const char *digest,
+			     struct image_lplay **out, struct bw_errbuf *eb);
+/* Same over fd (taken; closed by image_lplay_close or on error); fp or
+ * digest NULL: not checked; checksum false: the trailer is not checked
+ * (the fuzz target). */
+enum bw_err image_lplay_fd(int fd, bool checksum, const char *fp, const char *digest,
+			   const char *what, struct image_lplay **out, struct bw_errbuf *eb);
+int image_lplay_u8(struct image_lplay *p);   /* -1 at an error */
+int image_lplay_peek(struct image_lplay *p); /* -1 at the end or an error */
+/* true when every item was read and nothing follows the compressed stream */
+bool image_lplay_at_end(struct image_lplay *p);
+bool image_lplay_varint(struct image_lplay *p, uint64_t max, uint64_t *v);
+bool image_lplay_bytes(struct image_lplay *p, void *dst, uint64_t n);
+bool image_lplay_skip(struct image_lplay *p, uint64_t n);
+bool image_lplay_str(struct image_lplay *p, size_t max, char **out);
+const char *image_lplay_error(const struct image_lplay *p);
+void image_lplay_fail(struct image_lplay *p, const char *why); /* keeps the first */
+const char *image_lplay_what(const struct image_lplay *p);
+void image_lplay_close(struct image_lplay *p);
+
+/* Replay a record into a walk of img as its layer i (for the fuzz target:
+ * img from image_open_mem, one layer). Same result as image_walk_stream. */
+enum bw_err image_walk_replay(struct image *img, struct image_lplay *p,
+			      const struct image_want *wants, size_t nwants,
+			      const struct image_stream_want *swants, size_t nswants,
+			      image_stream_fn fn, void *ctx, struct image_fs **out,
+			      struct bw_errbuf *eb);
 
 enum bw_err image_open_mem(const struct image_mem_layer *layers, size_t n, struct image **out,
 			   struct bw_errbuf *eb);

@@ -11,6 +11,11 @@
  * layers put under DIR. Neither touches entries of its own layer. A
  * non-directory entry replaces whatever lower layers had at its path and
  * below; a directory replaces a lower non-directory at its path.
+ *
+ * Layer cache (layercache.c, docs/image.md): when the image names a cache,
+ * each layer pass records what the walker consumed (entries, heads, kept
+ * content, the bytes stream callbacks read), and a layer with a valid
+ * record is replayed through the same walk_entry code instead of read.
  */
 #include <archive.h>
 #include <archive_entry.h>
@@ -89,7 +94,46 @@ struct image_walk_state {
 	size_t npend;
 	struct strset pend_links;
 	bool reread; /* second pass over the layer */
+	/* the layer cache: this layer is being recorded (rec) or replayed (play) */
+	struct image_lcache cache;
+	bool cache_on;
+	struct image_lrec *rec;
+	struct image_lplay *play;
+	char *prev_raw; /* the previous entry's name (names are prefix-coded) */
+	int64_t play_size; /* replay: the last entry's size */
 };
+
+/* One layer entry as the walker sees it: from libarchive (in set) or from
+ * a cached record (in NULL, content from w->play). */
+struct lentry {
+	const char *raw;      /* the name as stored, or NULL when unreadable */
+	unsigned type;        /* archive_entry_filetype() */
+	const char *hardlink; /* or NULL */
+	const char *symlink;  /* or NULL */
+	int64_t size;
+	mode_t mode;
+	int64_t uid, gid;
+	struct archive *in;
+};
+
+/* record items (docs/image.md, "Layer cache") */
+#define ITEM_ENTRY   'E'
+#define ITEM_HEAD    'H'
+#define ITEM_NOHEAD  'N'
+#define ITEM_FULL    'F'
+#define ITEM_TRACE   'T'
+#define ITEM_OVER    'O'
+#define ITEM_REREAD  'R'
+#define ITEM_END     'Z'
+#define TRACE_MAX        (64u << 20) /* bytes of one streamed file a record keeps */
+#define TRACE_MAX_RANGES 100000u
+#define RAW_MAX          65536u
+
+static void rec_cap_hit(struct image_walk_state *w);
+static enum bw_err reread_apply(struct image_walk_state *w, const char *path, int64_t sz,
+				const char *data);
+static void reread_needs(const struct image_walk_state *w, const char *path, int64_t sz,
+			 bool *any, bool *need);
 
 #define MAX_PENDING_LINKS 256
 
@@ -456,6 +500,7 @@ static enum bw_err add_symlink(struct image_walk_state *w, const char *path, con
 					     "further symlinks are not resolved", w->lname, path,
 				      w->lim.max_symlinks);
 		w->warned_symlinks = true;
+		rec_cap_hit(w);
 		return BW_OK;
 	}
 	nd = node_new(path, w->layer, w->layer_digest);
@@ -670,15 +715,83 @@ static enum bw_err read_data(struct archive *in, char *dst, size_t size, const c
 	return BW_OK;
 }
 
-static enum bw_err keep_from_archive(struct image_walk_state *w, struct archive *in,
-				     struct archive_entry *e, const char *path, struct bw_errbuf *eb)
+/* ---- the layer cache: helpers for recording and replaying ---- */
+
+/* A replayed record that does not fit the walk (or is cut short). */
+static enum bw_err play_corrupt(struct image_walk_state *w, const char *why, struct bw_errbuf *eb)
 {
-	int64_t sz = archive_entry_size(e);
+	const char *pe = image_lplay_error(w->play);
+
+	return bw_fail(eb, BW_ERR_FORMAT, "layer cache: %s: %s: %s; remove it and scan again",
+		       image_lplay_what(w->play), w->lname, pe ? pe : why);
+}
+
+/* The next item must be tag. */
+static bool play_tag(struct image_walk_state *w, int tag)
+{
+	int c = image_lplay_u8(w->play);
+
+	if (c != tag) {
+		if (c >= 0)
+			image_lplay_fail(w->play, "unexpected item");
+		return false;
+	}
+	return true;
+}
+
+/* Would a want keep path at size bytes, leaving the image-wide caps aside? */
+static bool local_keep(const struct image_walk_state *w, const char *path, uint64_t size)
+{
+	size_t cap;
+
+	return want_cap(w, path, &cap) && size <= cap;
+}
+
+/* An image-wide cap stopped something this layer offers: a record would not
+ * hold it, so the layer is not recorded. */
+static void rec_cap_hit(struct image_walk_state *w)
+{
+	if (w->rec)
+		image_lrec_fail(w->rec);
+}
+
+/* n content bytes of an entry into dst (NUL-terminated): from the tar, or
+ * from the record's item tag; recorded as tag when recording. */
+static enum bw_err entry_content(struct image_walk_state *w, const struct lentry *ent, int tag,
+				 char *dst, size_t n, const char *path, struct bw_errbuf *eb)
+{
+	enum bw_err result;
+
+	if (w->play) {
+		if (!play_tag(w, tag) || !image_lplay_bytes(w->play, dst, n))
+			return play_corrupt(w, path, eb);
+		dst[n] = '\0';
+		return BW_OK;
+	}
+	result = read_data(ent->in, dst, n, w->lname, path, eb);
+	if (!result && w->rec) {
+		image_lrec_u8(w->rec, (unsigned)tag);
+		image_lrec_put(w->rec, dst, n);
+	}
+	return result;
+}
+
+static enum bw_err pending_keep(struct image_walk_state *w);
+
+static enum bw_err keep_plain(struct image_walk_state *w, const struct lentry *ent,
+			      const char *path, struct bw_errbuf *eb)
+{
+	int64_t sz = ent->size;
 	struct node *nd;
 	enum bw_err result;
 
-	if (sz < 0 || !may_keep(w, path, (uint64_t)sz))
+	if (sz < 0)
 		return BW_OK;
+	if (!may_keep(w, path, (uint64_t)sz)) {
+		if (local_keep(w, path, (uint64_t)sz))
+			rec_cap_hit(w);
+		return BW_OK;
+	}
 	nd = node_new(path, w->layer, w->layer_digest);
 	if (!nd)
 		return BW_ERR_NOMEM;
@@ -687,15 +800,15 @@ static enum bw_err keep_from_archive(struct image_walk_state *w, struct archive 
 		node_free(nd);
 		return BW_ERR_NOMEM;
 	}
-	result = read_data(in, nd->f.data, (size_t)sz, w->lname, path, eb);
+	result = entry_content(w, ent, ITEM_FULL, nd->f.data, (size_t)sz, path, eb);
 	if (result) {
 		node_free(nd);
 		return result;
 	}
 	nd->f.size = (size_t)sz;
-	nd->f.mode = archive_entry_mode(e);
-	nd->f.uid = (uid_t)archive_entry_uid(e);
-	nd->f.gid = (gid_t)archive_entry_gid(e);
+	nd->f.mode = ent->mode;
+	nd->f.uid = (uid_t)ent->uid;
+	nd->f.gid = (gid_t)ent->gid;
 	return keep_node(w, nd);
 }
 
@@ -751,6 +864,7 @@ struct seq_io {
 	size_t nhead, hpos;
 	uint64_t left;
 	bool failed;
+	struct bw_buf *rec; /* recording: every byte handed out, or NULL */
 };
 
 static ssize_t seq_read(const struct image_stream *s, void *buf, size_t n)
@@ -765,6 +879,8 @@ static ssize_t seq_read(const struct image_stream *s, void *buf, size_t n)
 			n = q->nhead - q->hpos;
 		memcpy(buf, q->head + q->hpos, n);
 		q->hpos += n;
+		if (q->rec)
+			(void)bw_buf_append(q->rec, buf, n);
 		return (ssize_t)n;
 	}
 	if (!q->left || !n)
@@ -777,6 +893,8 @@ static ssize_t seq_read(const struct image_stream *s, void *buf, size_t n)
 		return -1;
 	}
 	q->left -= (uint64_t)r;
+	if (q->rec)
+		(void)bw_buf_append(q->rec, buf, (size_t)r); /* over TRACE_MAX: seen at the end */
 	return (ssize_t)r;
 }
 
@@ -919,75 +1037,372 @@ enum bw_err image_stream_read(const struct image_stream *s, void *buf, size_t n,
 	return BW_OK;
 }
 
+/* ---- what a stream callback read, for a record ----
+ * A callback is a function of the bytes it reads: a record keeps those
+ * bytes (ranges of a random-access stream, the front of a sequential one)
+ * and a replay serves them again, so the callback adds the same packages
+ * without the layer. */
+
+struct trace_range {
+	uint64_t off, len;
+	unsigned char *p; /* replay: the bytes */
+};
+
+struct trace {
+	const unsigned char *data; /* recording: the file in memory */
+	uint64_t size;
+	struct trace_range *r;
+	size_t n, cap;
+	bool over;
+	/* replay of a sequential stream */
+	uint64_t pos;
+};
+
+static void trace_release(struct trace *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free(t->r[i].p);
+	free(t->r);
+	memset(t, 0, sizeof(*t));
+}
+
+static ssize_t traced_read_at(const struct image_stream *s, void *buf, size_t n, uint64_t off)
+{
+	struct trace *t = s->priv;
+
+	if (off >= t->size)
+		return 0;
+	if (n > t->size - off)
+		n = (size_t)(t->size - off);
+	memcpy(buf, t->data + off, n);
+	if (n && !t->over) {
+		if (t->n >= TRACE_MAX_RANGES ||
+		    bw_grow((void **)&t->r, &t->cap, t->n + 1, sizeof(*t->r), TRACE_MAX_RANGES))
+			t->over = true;
+		else
+			t->r[t->n++] = (struct trace_range){off, n, NULL};
+	}
+	return (ssize_t)n;
+}
+
+static int range_cmp(const void *a, const void *b)
+{
+	const struct trace_range *x = a, *y = b;
+
+	return x->off < y->off ? -1 : x->off > y->off;
+}
+
+/* 'T' count (off len bytes)*: the merged ranges read from data. */
+static void trace_write(struct image_walk_state *w, struct trace *t)
+{
+	size_t k = 0;
+	uint64_t total = 0;
+
+	if (!w->rec)
+		return;
+	if (t->over) {
+		image_lrec_fail(w->rec);
+		return;
+	}
+	if (t->n)
+		qsort(t->r, t->n, sizeof(*t->r), range_cmp);
+	for (size_t i = 0; i < t->n; i++) {
+		if (k && t->r[i].off <= t->r[k - 1].off + t->r[k - 1].len) {
+			uint64_t end = t->r[i].off + t->r[i].len;
+
+			if (end > t->r[k - 1].off + t->r[k - 1].len)
+				t->r[k - 1].len = end - t->r[k - 1].off;
+			continue;
+		}
+		t->r[k++] = t->r[i];
+	}
+	t->n = k;
+	for (size_t i = 0; i < k; i++)
+		total += t->r[i].len;
+	if (total > TRACE_MAX) {
+		image_lrec_fail(w->rec);
+		return;
+	}
+	image_lrec_u8(w->rec, ITEM_TRACE);
+	image_lrec_varint(w->rec, k);
+	for (size_t i = 0; i < k; i++) {
+		image_lrec_varint(w->rec, t->r[i].off);
+		image_lrec_varint(w->rec, t->r[i].len);
+		image_lrec_put(w->rec, t->data + t->r[i].off, (size_t)t->r[i].len);
+	}
+}
+
+/* Read a 'T' item for a file of size bytes: sorted, disjoint ranges inside
+ * the file, TRACE_MAX bytes at most. */
+static bool trace_read(struct image_walk_state *w, struct trace *t, uint64_t size)
+{
+	uint64_t n, total = 0, end = 0;
+
+	memset(t, 0, sizeof(*t));
+	t->size = size;
+	if (!play_tag(w, ITEM_TRACE) || !image_lplay_varint(w->play, TRACE_MAX_RANGES, &n))
+		return false;
+	for (uint64_t i = 0; i < n; i++) {
+		struct trace_range r = {0};
+
+		if (!image_lplay_varint(w->play, size, &r.off) ||
+		    !image_lplay_varint(w->play, TRACE_MAX, &r.len))
+			return false;
+		if (r.off < end || r.len == 0 || r.len > size - r.off || r.len > TRACE_MAX - total) {
+			image_lplay_fail(w->play, "a bad range of a streamed file");
+			return false;
+		}
+		if (bw_grow((void **)&t->r, &t->cap, t->n + 1, sizeof(*t->r), TRACE_MAX_RANGES) ||
+		    !(r.p = malloc((size_t)r.len))) {
+			image_lplay_fail(w->play, "out of memory");
+			return false;
+		}
+		t->r[t->n++] = r;
+		if (!image_lplay_bytes(w->play, r.p, r.len))
+			return false;
+		total += r.len;
+		end = r.off + r.len;
+	}
+	return true;
+}
+
+/* Replay: a read the callback made when the record was written is served
+ * from the record; any other read is an error (the record is not the one
+ * for this walk). */
+static ssize_t sparse_read_at(const struct image_stream *s, void *buf, size_t n, uint64_t off)
+{
+	struct trace *t = s->priv;
+	size_t lo = 0, hi = t->n;
+
+	if (off >= t->size)
+		return 0;
+	if (n > t->size - off)
+		n = (size_t)(t->size - off);
+	if (!n)
+		return 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t->r[mid].off + t->r[mid].len <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo >= t->n || t->r[lo].off > off || off + n > t->r[lo].off + t->r[lo].len) {
+		t->over = true; /* a miss */
+		return -1;
+	}
+	memcpy(buf, t->r[lo].p + (off - t->r[lo].off), n);
+	return (ssize_t)n;
+}
+
+static ssize_t sparse_read(const struct image_stream *s, void *buf, size_t n)
+{
+	struct trace *t = s->priv;
+	uint64_t have;
+
+	if (!t->n || t->pos >= t->r[0].len)
+		return 0;
+	have = t->r[0].len - t->pos;
+	if (n > have)
+		n = (size_t)have;
+	memcpy(buf, t->r[0].p + t->pos, n);
+	t->pos += n;
+	return (ssize_t)n;
+}
+
+/* The head of a stream candidate: from the tar (recorded as 'H', or as 'N'
+ * when no stream want's pattern and magic take it, whatever its size), or
+ * from the record. *nohead: the head does not matter (no stream want). */
+static enum bw_err entry_head(struct image_walk_state *w, const struct lentry *ent,
+			      const char *path, unsigned char *head, size_t nhead, bool *nohead,
+			      struct bw_errbuf *eb)
+{
+	enum bw_err result;
+	bool any = false;
+	int c;
+
+	*nohead = false;
+	if (w->play) {
+		c = image_lplay_u8(w->play);
+		if (c == ITEM_NOHEAD) {
+			*nohead = true;
+			return BW_OK;
+		}
+		if (c != ITEM_HEAD || !image_lplay_bytes(w->play, head, nhead)) {
+			if (c >= 0)
+				image_lplay_fail(w->play, "unexpected item");
+			return play_corrupt(w, path, eb);
+		}
+		head[nhead] = '\0';
+		return BW_OK;
+	}
+	result = read_data(ent->in, (char *)head, nhead, w->lname, path, eb); /* writes head[nhead] */
+	if (result || !w->rec)
+		return result;
+	for (size_t i = 0; i < w->nswants && !any; i++)
+		any = w->swants[i].pattern && bw_path_match(w->swants[i].pattern, path) &&
+		      magic_ok(&w->swants[i], head, nhead);
+	if (!any) {
+		image_lrec_u8(w->rec, ITEM_NOHEAD);
+		*nohead = true;
+		return BW_OK;
+	}
+	image_lrec_u8(w->rec, ITEM_HEAD);
+	image_lrec_put(w->rec, head, nhead);
+	return BW_OK;
+}
+
+/* A file that only sequential stream wants take: handed front to back. */
+static enum bw_err seq_entry(struct image_walk_state *w, const struct lentry *ent,
+			     const char *path, const unsigned char *head, size_t nhead,
+			     struct bw_errbuf *eb)
+{
+	struct seq_io q = {.in = ent->in, .head = head, .nhead = nhead,
+			   .left = (uint64_t)ent->size - nhead};
+	struct image_stream st;
+	struct bw_buf rb;
+	struct trace t = {0};
+	enum bw_err result;
+
+	memset(&st, 0, sizeof(st));
+	st.path = path;
+	st.size = (uint64_t)ent->size;
+	st.mode = ent->mode;
+	st.layer_index = w->layer;
+	st.layer_digest = w->layer_digest;
+	st.fd = -1;
+	if (w->play) {
+		if (!trace_read(w, &t, (uint64_t)ent->size) || t.n > 1 || (t.n && t.r[0].off)) {
+			image_lplay_fail(w->play, "a bad sequential stream");
+			trace_release(&t);
+			return play_corrupt(w, path, eb);
+		}
+		st.read = sparse_read;
+		st.priv = &t;
+		result = stream_call(w, &st, head, nhead, eb);
+		trace_release(&t);
+	} else {
+		bw_buf_init(&rb, TRACE_MAX);
+		q.rec = w->rec ? &rb : NULL;
+		st.read = seq_read;
+		st.priv = &q;
+		result = stream_call(w, &st, head, nhead, eb);
+		if (!result && q.failed)
+			result = bw_fail(eb, BW_ERR_FORMAT, "%s: truncated or corrupt at %s: %s",
+					 w->lname, path,
+					 archive_error_string(ent->in) ? archive_error_string(ent->in)
+								       : "?");
+		if (!result && w->rec) {
+			/* all of it, unless the buffer hit TRACE_MAX */
+			struct trace_range r = {0, rb.len, NULL};
+
+			t.data = (const unsigned char *)rb.data;
+			t.size = rb.len;
+			t.r = rb.len ? &r : NULL;
+			t.n = rb.len ? 1 : 0;
+			t.over = rb.len != q.hpos + ((uint64_t)ent->size - nhead - q.left);
+			trace_write(w, &t);
+		}
+		bw_buf_release(&rb);
+	}
+	if (result)
+		return result;
+	return stream_record(w, path, w->layer, w->layer_digest, (uint64_t)ent->size, ent->mode);
+}
+
 /* A regular file of a layer: streamed, kept, both or neither. The head is
  * read first for the magic; only a streamed or kept file is read whole, into
  * one buffer that the callbacks see and a kept node then owns. */
-static enum bw_err file_from_archive(struct image_walk_state *w, struct archive *in,
-				     struct archive_entry *e, const char *path,
-				     struct bw_errbuf *eb)
+static enum bw_err file_entry(struct image_walk_state *w, const struct lentry *ent,
+			      const char *path, struct bw_errbuf *eb)
 {
-	int64_t sz = archive_entry_size(e);
+	int64_t sz = ent->size;
 	unsigned char head[STREAM_HEAD + 1];
 	size_t nhead;
 	uint64_t cap;
 	struct image_stream st;
+	struct trace t = {0};
 	struct node *nd;
-	char *data;
-	bool keep, stream;
+	char *data = NULL;
+	bool keep, stream, nohead, keep_data = false;
 	enum bw_err result;
 
 	if (!w->stream_fn || sz < 0 || !stream_pattern(w, path))
-		return keep_from_archive(w, in, e, path, eb);
+		return keep_plain(w, ent, path, eb);
 	nhead = (uint64_t)sz < STREAM_HEAD ? (size_t)sz : STREAM_HEAD;
-	result = read_data(in, (char *)head, nhead, w->lname, path, eb); /* writes head[nhead] */
+	result = entry_head(w, ent, path, head, nhead, &nohead, eb);
 	if (result)
 		return result;
 	keep = may_keep(w, path, (uint64_t)sz);
-	stream = stream_match(w, path, (uint64_t)sz, head, nhead, &cap) &&
-		 stream_record_ok(w, path);
+	if (!keep && local_keep(w, path, (uint64_t)sz))
+		rec_cap_hit(w);
+	stream = !nohead && stream_match(w, path, (uint64_t)sz, head, nhead, &cap);
+	if (stream && !stream_record_ok(w, path)) {
+		stream = false;
+		rec_cap_hit(w);
+	}
 	if (!keep && !stream)
 		return BW_OK;
-	if (!keep && sequential(w, path, head, nhead)) {
-		struct seq_io q = {.in = in, .head = head, .nhead = nhead, .left = (uint64_t)sz - nhead};
-
-		memset(&st, 0, sizeof(st));
-		st.path = path;
-		st.size = (uint64_t)sz;
-		st.mode = archive_entry_mode(e);
-		st.layer_index = w->layer;
-		st.layer_digest = w->layer_digest;
-		st.read = seq_read;
-		st.priv = &q;
-		st.fd = -1;
-		result = stream_call(w, &st, head, nhead, eb);
+	if (!keep && w->play && image_lplay_peek(w->play) == ITEM_FULL)
+		keep_data = true; /* kept when recorded; an image-wide cap stops it now */
+	if (!keep && !keep_data && sequential(w, path, head, nhead))
+		return seq_entry(w, ent, path, head, nhead, eb);
+	if (keep || keep_data || !w->play) {
+		data = malloc((size_t)sz + 1);
+		if (!data)
+			return BW_ERR_NOMEM;
+		memcpy(data, head, nhead);
+		if (w->play) {
+			result = entry_content(w, ent, ITEM_FULL, data, (size_t)sz, path, eb);
+		} else {
+			result = read_data(ent->in, data + nhead, (size_t)sz - nhead, w->lname, path,
+					   eb);
+			if (!result && w->rec && keep) {
+				image_lrec_u8(w->rec, ITEM_FULL);
+				image_lrec_put(w->rec, data, (size_t)sz);
+			}
+		}
 		if (result)
-			return result;
-		if (q.failed)
-			return bw_fail(eb, BW_ERR_FORMAT, "%s: truncated or corrupt at %s: %s", w->lname,
-				       path, archive_error_string(in) ? archive_error_string(in) : "?");
-		return stream_record(w, path, w->layer, w->layer_digest, (uint64_t)sz,
-				     archive_entry_mode(e));
+			goto out_free;
 	}
-	data = malloc((size_t)sz + 1);
-	if (!data)
-		return BW_ERR_NOMEM;
-	memcpy(data, head, nhead);
-	result = read_data(in, data + nhead, (size_t)sz - nhead, w->lname, path, eb);
-	if (result)
-		goto out_free;
 	if (stream) {
 		image_stream_mem(&st, path, data, (size_t)sz);
-		st.mode = archive_entry_mode(e);
+		st.mode = ent->mode;
 		st.layer_index = w->layer;
 		st.layer_digest = w->layer_digest;
+		if (!keep && !keep_data && w->play) {
+			/* what the callbacks read when the record was made */
+			if (!trace_read(w, &t, (uint64_t)sz)) {
+				trace_release(&t);
+				result = play_corrupt(w, path, eb);
+				goto out_free;
+			}
+			st.data = NULL;
+			st.read_at = sparse_read_at;
+			st.priv = &t;
+		} else if (!keep && w->rec) {
+			t.data = (const unsigned char *)data;
+			t.size = (uint64_t)sz;
+			st.data = NULL; /* every read goes through the trace */
+			st.read_at = traced_read_at;
+			st.priv = &t;
+		}
 		result = stream_call(w, &st, head, nhead, eb);
+		if (!result && !keep && w->rec && !w->play)
+			trace_write(w, &t);
+		if (!result && w->play && t.over)
+			result = play_corrupt(w, "a read the record does not hold", eb);
+		if (w->play)
+			trace_release(&t);
+		else
+			free(t.r);
 		if (result)
 			goto out_free;
 	}
 	if (!keep) {
 		free(data);
-		return stream_record(w, path, w->layer, w->layer_digest, (uint64_t)sz,
-				     archive_entry_mode(e));
+		return stream_record(w, path, w->layer, w->layer_digest, (uint64_t)sz, ent->mode);
 	}
 	nd = node_new(path, w->layer, w->layer_digest);
 	if (!nd) {
@@ -996,16 +1411,16 @@ static enum bw_err file_from_archive(struct image_walk_state *w, struct archive 
 	}
 	nd->f.data = data;
 	nd->f.size = (size_t)sz;
-	nd->f.mode = archive_entry_mode(e);
-	nd->f.uid = (uid_t)archive_entry_uid(e);
-	nd->f.gid = (gid_t)archive_entry_gid(e);
+	nd->f.mode = ent->mode;
+	nd->f.uid = (uid_t)ent->uid;
+	nd->f.gid = (gid_t)ent->gid;
 	return keep_node(w, nd);
 out_free:
 	free(data);
 	return result;
 }
 
-static enum bw_err hard_link(struct image_walk_state *w, struct archive_entry *e,
+static enum bw_err hard_link(struct image_walk_state *w, const struct lentry *e,
 			     const char *path, const char *link)
 {
 	char *tclean;
@@ -1046,7 +1461,7 @@ static enum bw_err hard_link(struct image_walk_state *w, struct archive_entry *e
 		pl->target = tclean;
 		tclean = NULL;
 		pl->before = w->entries;
-		pl->mode = archive_entry_mode(e);
+		pl->mode = e->mode;
 		if (!pl->link) {
 			free(pl->target);
 			result = BW_ERR_NOMEM;
@@ -1056,8 +1471,11 @@ static enum bw_err hard_link(struct image_walk_state *w, struct archive_entry *e
 		result = strset_add_n(&w->pend_links, path, strlen(path));
 		goto out_free;
 	}
-	if (!may_keep(w, path, t->f.size))
+	if (!may_keep(w, path, t->f.size)) {
+		if (local_keep(w, path, t->f.size))
+			rec_cap_hit(w);
 		goto out_free;
+	}
 	nd = node_new(path, w->layer, w->layer_digest);
 	if (!nd || !(nd->f.data = malloc(t->f.size + 1))) {
 		node_free(nd);
@@ -1066,7 +1484,7 @@ static enum bw_err hard_link(struct image_walk_state *w, struct archive_entry *e
 	}
 	memcpy(nd->f.data, t->f.data, t->f.size + 1);
 	nd->f.size = t->f.size;
-	nd->f.mode = archive_entry_mode(e) ? archive_entry_mode(e) : t->f.mode;
+	nd->f.mode = e->mode ? e->mode : t->f.mode;
 	nd->f.uid = t->f.uid;
 	nd->f.gid = t->f.gid;
 	result = keep_node(w, nd);
@@ -1098,16 +1516,14 @@ static enum bw_err whiteout(struct image_walk_state *w, const char *path, const 
 	return BW_OK;
 }
 
-static enum bw_err walk_entry(struct image_walk_state *w, struct archive *in,
-			      struct archive_entry *e, struct bw_errbuf *eb)
+static enum bw_err walk_entry(struct image_walk_state *w, const struct lentry *e,
+			      struct bw_errbuf *eb)
 {
-	const char *raw = archive_entry_pathname(e), *base, *hl;
+	const char *raw = e->raw, *base, *hl;
 	char path[IMAGE_MAX_PATH];
-	unsigned int type = archive_entry_filetype(e);
+	unsigned int type = e->type;
 	enum bw_err result;
 
-	if (!raw)
-		raw = archive_entry_pathname_utf8(e);
 	if (!raw || !*raw) {
 		image_fs_warn(w->fs, "%s: an entry without a readable name: skipped", w->lname);
 		return BW_OK;
@@ -1144,37 +1560,272 @@ static enum bw_err walk_entry(struct image_walk_state *w, struct archive *in,
 		if (result)
 			return result;
 	}
-	hl = archive_entry_hardlink(e);
-	if (hl && archive_entry_size(e) <= 0)
+	hl = e->hardlink;
+	if (hl && e->size <= 0)
 		return hard_link(w, e, path, hl);
 	if (type == AE_IFREG || (hl && type == 0))
-		return file_from_archive(w, in, e, path, eb);
-	if (type == AE_IFLNK) {
-		const char *t = archive_entry_symlink(e);
-
-		if (!t)
-			t = archive_entry_symlink_utf8(e);
-		return add_symlink(w, path, t ? t : "");
-	}
+		return file_entry(w, e, path, eb);
+	if (type == AE_IFLNK)
+		return add_symlink(w, path, e->symlink ? e->symlink : "");
 	w->specials++;
 	return BW_OK;
 }
 
-/* Second pass: keep the content of pending hard-link targets. */
-static enum bw_err reread_entry(struct image_walk_state *w, struct archive *in,
-				struct archive_entry *e, struct bw_errbuf *eb)
+static uint64_t zigzag(int64_t v)
 {
-	const char *raw = archive_entry_pathname(e);
-	char path[IMAGE_MAX_PATH];
-	char *data = NULL;
-	int64_t sz = archive_entry_size(e);
+	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+
+static int64_t unzigzag(uint64_t v)
+{
+	return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+}
+
+/* 'E' prefix suffix type hardlink symlink size mode uid gid. A name is
+ * coded as the length it shares with the previous entry's and the rest. */
+static void rec_entry(struct image_walk_state *w, const struct lentry *e)
+{
+	size_t pre = 0;
+
+	if (!w->rec)
+		return;
+	if ((e->raw && strlen(e->raw) > RAW_MAX) || (e->hardlink && strlen(e->hardlink) > RAW_MAX) ||
+	    (e->symlink && strlen(e->symlink) > RAW_MAX)) {
+		image_lrec_fail(w->rec);
+		return;
+	}
+	if (e->raw && w->prev_raw)
+		while (w->prev_raw[pre] && w->prev_raw[pre] == e->raw[pre])
+			pre++;
+	image_lrec_u8(w->rec, ITEM_ENTRY);
+	image_lrec_varint(w->rec, pre);
+	image_lrec_str(w->rec, e->raw ? e->raw + pre : NULL);
+	image_lrec_varint(w->rec, e->type);
+	image_lrec_str(w->rec, e->hardlink);
+	image_lrec_str(w->rec, e->symlink);
+	image_lrec_varint(w->rec, zigzag(e->size));
+	image_lrec_varint(w->rec, e->mode);
+	image_lrec_varint(w->rec, zigzag(e->uid));
+	image_lrec_varint(w->rec, zigzag(e->gid));
+	if (e->raw) {
+		free(w->prev_raw);
+		w->prev_raw = bw_strdup(e->raw);
+		if (!w->prev_raw)
+			image_lrec_fail(w->rec);
+	}
+}
+
+/* A tar entry: as an lentry (recorded when recording) to walk_entry. */
+static enum bw_err live_entry(struct image_walk_state *w, struct archive *in,
+			      struct archive_entry *ae, struct bw_errbuf *eb)
+{
+	struct lentry e = {0};
+
+	e.raw = archive_entry_pathname(ae);
+	if (!e.raw)
+		e.raw = archive_entry_pathname_utf8(ae);
+	e.type = archive_entry_filetype(ae);
+	e.hardlink = archive_entry_hardlink(ae);
+	if (e.type == AE_IFLNK) {
+		e.symlink = archive_entry_symlink(ae);
+		if (!e.symlink)
+			e.symlink = archive_entry_symlink_utf8(ae);
+	}
+	e.size = archive_entry_size(ae);
+	e.mode = archive_entry_mode(ae);
+	e.uid = archive_entry_uid(ae);
+	e.gid = archive_entry_gid(ae);
+	e.in = in;
+	rec_entry(w, &e);
+	return walk_entry(w, &e, eb);
+}
+
+/* An 'E' item (tag read) to walk_entry. */
+static enum bw_err play_entry(struct image_walk_state *w, struct bw_errbuf *eb)
+{
+	struct image_lplay *p = w->play;
+	struct lentry e = {0};
+	char *suffix = NULL, *raw = NULL, *hl = NULL, *sl = NULL;
+	uint64_t pre, type, size, mode, uid, gid;
+	size_t plen = w->prev_raw ? strlen(w->prev_raw) : 0;
 	enum bw_err result = BW_OK;
 
-	if (!raw || raw[0] == '/' || strlen(raw) >= sizeof(path) ||
-	    bw_path_clean(raw, path, sizeof(path)) != BW_OK || !*path ||
-	    archive_entry_filetype(e) != AE_IFREG || archive_entry_hardlink(e) || sz < 0)
-		return BW_OK;
-	for (size_t i = 0; i < w->npend && !result; i++) {
+	if (!image_lplay_varint(p, plen, &pre) || !image_lplay_str(p, RAW_MAX, &suffix) ||
+	    !image_lplay_varint(p, UINT32_MAX, &type) || !image_lplay_str(p, RAW_MAX, &hl) ||
+	    !image_lplay_str(p, RAW_MAX, &sl) || !image_lplay_varint(p, UINT64_MAX, &size) ||
+	    !image_lplay_varint(p, UINT32_MAX, &mode) || !image_lplay_varint(p, UINT64_MAX, &uid) ||
+	    !image_lplay_varint(p, UINT64_MAX, &gid))
+		goto out_corrupt;
+	if (suffix) {
+		if (pre + strlen(suffix) > RAW_MAX) {
+			image_lplay_fail(p, "a name over its cap");
+			goto out_corrupt;
+		}
+		raw = bw_strfmt("%.*s%s", (int)pre, w->prev_raw ? w->prev_raw : "", suffix);
+		if (!raw) {
+			result = BW_ERR_NOMEM;
+			goto out_free;
+		}
+		free(w->prev_raw);
+		w->prev_raw = bw_strdup(raw);
+		if (!w->prev_raw) {
+			result = BW_ERR_NOMEM;
+			goto out_free;
+		}
+	} else if (pre) {
+		image_lplay_fail(p, "a shared prefix without a name");
+		goto out_corrupt;
+	}
+	e.raw = raw;
+	e.type = (unsigned)type;
+	e.hardlink = hl;
+	e.symlink = sl;
+	e.size = unzigzag(size);
+	e.mode = (mode_t)mode;
+	e.uid = unzigzag(uid);
+	e.gid = unzigzag(gid);
+	w->play_size = e.size;
+	result = walk_entry(w, &e, eb);
+	goto out_free;
+out_corrupt:
+	result = play_corrupt(w, "an entry", eb);
+out_free:
+	free(suffix);
+	free(raw);
+	free(hl);
+	free(sl);
+	return result;
+}
+
+/* Items of an entry that this walk did not use (an image-wide cap stopped
+ * the file here, not when the record was made). */
+static bool play_skip_item(struct image_walk_state *w, int tag)
+{
+	struct image_lplay *p = w->play;
+	uint64_t n, off, len;
+
+	switch (tag) {
+	case ITEM_NOHEAD:
+		return true;
+	case ITEM_FULL:
+		/* the last entry's content; a head is always read */
+		if (w->play_size < 0) {
+			image_lplay_fail(p, "content of an entry without a size");
+			return false;
+		}
+		return image_lplay_skip(p, (uint64_t)w->play_size);
+	case ITEM_TRACE:
+		if (!image_lplay_varint(p, TRACE_MAX_RANGES, &n))
+			return false;
+		for (uint64_t i = 0; i < n; i++)
+			if (!image_lplay_varint(p, UINT64_MAX, &off) ||
+			    !image_lplay_varint(p, TRACE_MAX, &len) || !image_lplay_skip(p, len))
+				return false;
+		return true;
+	default:
+		image_lplay_fail(p, "an unknown item");
+		return false;
+	}
+}
+
+/* An 'R' item (tag read): a file the second pass read for hard links. */
+static enum bw_err play_reread(struct image_walk_state *w, struct bw_errbuf *eb)
+{
+	struct image_lplay *p = w->play;
+	uint64_t entry, size;
+	char *path = NULL, *data = NULL;
+	bool any, need;
+	int has;
+	enum bw_err result;
+
+	if (!image_lplay_varint(p, w->lim.max_entries, &entry) ||
+	    !image_lplay_str(p, IMAGE_MAX_PATH, &path) || !path ||
+	    !image_lplay_varint(p, INT64_MAX, &size) || (has = image_lplay_u8(p)) < 0)
+		goto out_corrupt;
+	w->entries = entry;
+	reread_needs(w, path, (int64_t)size, &any, &need);
+	if (has && !need) {
+		if (!image_lplay_skip(p, size))
+			goto out_corrupt;
+	} else if (need) {
+		/* need implies size <= a want's cap */
+		if (!has || !(data = malloc((size_t)size + 1))) {
+			if (has) {
+				free(path);
+				return BW_ERR_NOMEM;
+			}
+			image_lplay_fail(p, "a hard-link target without its content");
+			goto out_corrupt;
+		}
+		if (!image_lplay_bytes(p, data, size))
+			goto out_corrupt;
+		data[size] = '\0';
+	}
+	result = any ? reread_apply(w, path, (int64_t)size, data) : BW_OK;
+	free(path);
+	free(data);
+	return result;
+out_corrupt:
+	free(path);
+	free(data);
+	return play_corrupt(w, "a hard-link target", eb);
+}
+
+/* A layer from its record instead of its blob: the same walk_entry calls,
+ * in the same order, with the content the record holds. */
+static enum bw_err replay_layer(struct image_walk_state *w, struct bw_errbuf *eb)
+{
+	struct image_lplay *p = w->play;
+	enum bw_err result = BW_OK;
+	unsigned extra = 0;
+	int tag;
+
+	while ((tag = image_lplay_peek(p)) >= 0 && tag != ITEM_REREAD && tag != ITEM_END) {
+		(void)image_lplay_u8(p);
+		/* an entry has at most a head, its content and a trace */
+		if (tag != ITEM_ENTRY && ++extra > 4) {
+			image_lplay_fail(p, "too many items for one entry");
+			return play_corrupt(w, "an item", eb);
+		}
+		if (tag == ITEM_ENTRY)
+			extra = 0;
+		if (tag == ITEM_ENTRY) {
+			if (w->over_entries || ++w->entries > w->lim.max_entries) {
+				image_lplay_fail(p, "more entries than the cap");
+				return play_corrupt(w, "an entry", eb);
+			}
+			result = play_entry(w, eb);
+		} else if (tag == ITEM_OVER) {
+			if (!w->over_entries)
+				image_fs_warn(w->fs, "%s: more than %zu entries: the rest of the layer "
+						     "is not catalogued", w->lname, w->lim.max_entries);
+			w->over_entries = true;
+		} else if (!play_skip_item(w, tag)) {
+			result = play_corrupt(w, "an item", eb);
+		}
+		if (result)
+			return result;
+	}
+	w->reread = true;
+	while (!result && image_lplay_peek(p) == ITEM_REREAD) {
+		(void)image_lplay_u8(p);
+		result = play_reread(w, eb);
+	}
+	w->reread = false;
+	if (!result && w->npend)
+		result = pending_keep(w);
+	if (!result && (!play_tag(w, ITEM_END) || !image_lplay_at_end(p)))
+		result = play_corrupt(w, "bytes after the end", eb);
+	return result;
+}
+
+/* Second pass: keep the content of pending hard-link targets. data is the
+ * file's content (NUL-terminated) or NULL when it was not read: then no
+ * pending link may need it. */
+static enum bw_err reread_apply(struct image_walk_state *w, const char *path, int64_t sz,
+				const char *data)
+{
+	for (size_t i = 0; i < w->npend; i++) {
 		struct pending_link *pl = &w->pend[i];
 		size_t cap;
 
@@ -1186,23 +1837,72 @@ static enum bw_err reread_entry(struct image_walk_state *w, struct archive *in,
 			pl->size = (size_t)sz; /* too big: may_keep warns at the end */
 			continue;
 		}
-		if (!data) {
-			data = malloc((size_t)sz + 1);
-			if (!data)
-				return BW_ERR_NOMEM;
-			result = read_data(in, data, (size_t)sz, w->lname, path, eb);
-			if (result)
-				break;
-		}
+		if (BW_NEVER(!data))
+			return BW_ERR_INTERNAL;
 		free(pl->data);
 		pl->data = malloc((size_t)sz + 1);
-		if (!pl->data) {
-			result = BW_ERR_NOMEM;
-			break;
-		}
+		if (!pl->data)
+			return BW_ERR_NOMEM;
 		memcpy(pl->data, data, (size_t)sz + 1);
 		pl->size = (size_t)sz;
 	}
+	return BW_OK;
+}
+
+/* What the second pass does with path: *any: a pending link waits for it;
+ * *need: one of them keeps its content. */
+static void reread_needs(const struct image_walk_state *w, const char *path, int64_t sz,
+			 bool *any, bool *need)
+{
+	*any = *need = false;
+	for (size_t i = 0; i < w->npend; i++) {
+		const struct pending_link *pl = &w->pend[i];
+		size_t cap;
+
+		if (pl->cancelled || w->entries >= pl->before || strcmp(pl->target, path) != 0)
+			continue;
+		*any = true;
+		if (want_cap(w, pl->link, &cap) && (uint64_t)sz <= cap)
+			*need = true;
+	}
+}
+
+static enum bw_err reread_entry(struct image_walk_state *w, struct archive *in,
+				struct archive_entry *e, struct bw_errbuf *eb)
+{
+	const char *raw = archive_entry_pathname(e);
+	char path[IMAGE_MAX_PATH];
+	char *data = NULL;
+	int64_t sz = archive_entry_size(e);
+	bool any, need;
+	enum bw_err result;
+
+	if (!raw || raw[0] == '/' || strlen(raw) >= sizeof(path) ||
+	    bw_path_clean(raw, path, sizeof(path)) != BW_OK || !*path ||
+	    archive_entry_filetype(e) != AE_IFREG || archive_entry_hardlink(e) || sz < 0)
+		return BW_OK;
+	reread_needs(w, path, sz, &any, &need);
+	if (!any)
+		return BW_OK;
+	if (need) {
+		data = malloc((size_t)sz + 1);
+		if (!data)
+			return BW_ERR_NOMEM;
+		result = read_data(in, data, (size_t)sz, w->lname, path, eb);
+		if (result)
+			goto out_free;
+	}
+	if (w->rec) {
+		image_lrec_u8(w->rec, ITEM_REREAD);
+		image_lrec_varint(w->rec, w->entries);
+		image_lrec_str(w->rec, path);
+		image_lrec_varint(w->rec, (uint64_t)sz);
+		image_lrec_u8(w->rec, need);
+		if (need)
+			image_lrec_put(w->rec, data, (size_t)sz);
+	}
+	result = reread_apply(w, path, sz, data);
+out_free:
 	free(data);
 	return result;
 }
@@ -1226,8 +1926,11 @@ static enum bw_err pending_keep(struct image_walk_state *w)
 						     "the layer: skipped", w->lname, pl->link, pl->target);
 			continue;
 		}
-		if (!may_keep(w, pl->link, pl->size))
+		if (!may_keep(w, pl->link, pl->size)) {
+			if (local_keep(w, pl->link, pl->size))
+				rec_cap_hit(w);
 			continue;
+		}
 		nd = node_new(pl->link, w->layer, w->layer_digest);
 		if (!nd)
 			return BW_ERR_NOMEM;
@@ -1283,13 +1986,16 @@ static enum bw_err walk_stream(struct image_walk_state *w, struct layer_io *io,
 		if (w->over_entries)
 			continue; /* read on for the digests only */
 		if (++w->entries > w->lim.max_entries) {
-			if (!w->reread)
+			if (!w->reread) {
 				image_fs_warn(w->fs, "%s: more than %zu entries: the rest of the layer "
 						     "is not catalogued", w->lname, w->lim.max_entries);
+				if (w->rec)
+					image_lrec_u8(w->rec, ITEM_OVER);
+			}
 			w->over_entries = true;
 			continue;
 		}
-		result = w->reread ? reread_entry(w, in, e, eb) : walk_entry(w, in, e, eb);
+		result = w->reread ? reread_entry(w, in, e, eb) : live_entry(w, in, e, eb);
 		if (result)
 			goto out_inner;
 	}
@@ -1394,6 +2100,24 @@ static enum bw_err walk_layer(struct image_walk_state *w, size_t i, struct bw_er
 	w->layer_digest = L->digest;
 	w->lname = lname;
 	result = layer_begin(w);
+	if (!result && w->cache_on && L->digest) {
+		struct bw_errbuf ceb = {{0}};
+		enum bw_err r = image_lplay_open(&w->cache, L->digest, &w->play, &ceb);
+
+		if (r == BW_OK) {
+			BW_DEBUG("%s: from the layer cache", lname);
+			result = replay_layer(w, eb);
+			image_lplay_close(w->play);
+			w->play = NULL;
+			goto out_end;
+		}
+		if (r == BW_ERR_FORMAT) {
+			BW_WARN("layer cache: %s is corrupt; downloading it again (%s)", L->digest,
+				ceb.msg);
+			image_lcache_drop(&w->cache, L->digest);
+		}
+		w->rec = image_lrec_begin(&w->cache, L->digest);
+	}
 	if (!result)
 		result = layer_pass(w, i, eb);
 	if (!result && w->npend) {
@@ -1407,6 +2131,19 @@ static enum bw_err walk_layer(struct image_walk_state *w, size_t i, struct bw_er
 		if (!result)
 			result = pending_keep(w);
 	}
+	if (w->rec) {
+		if (!result && image_lrec_ok(w->rec)) {
+			image_lrec_u8(w->rec, ITEM_END);
+			if (image_lrec_commit(w->rec))
+				BW_DEBUG("%s: recorded in the layer cache", lname);
+		} else {
+			image_lrec_abort(w->rec);
+		}
+		w->rec = NULL;
+	}
+out_end:
+	free(w->prev_raw);
+	w->prev_raw = NULL;
 	if (!result)
 		layer_end(w);
 	pending_release(w);
@@ -1507,6 +2244,27 @@ enum bw_err image_walk_add_symlink(struct image *img, const char *path, const ch
 
 /* ---- the walk ---- */
 
+/* The layer cache of this walk: the image's (tests), else the source's. */
+static enum bw_err cache_setup(struct image_walk_state *w)
+{
+	struct image *img = w->img;
+	const char *dir = img->cache_dir;
+	uint64_t max = img->cache_max;
+
+	if (!dir) {
+		dir = img->info.layer_cache_dir;
+		max = img->info.layer_cache_max;
+	}
+	if (img->ops->walk_dir || !dir || !*dir)
+		return BW_OK;
+	w->cache.dir = dir;
+	w->cache.max = max;
+	w->cache_on = true;
+	image_lcache_evict(dir, max); /* the cap may have changed since the last walk */
+	return image_lcache_fingerprint(w->wants, w->nwants, w->swants, w->nswants, &w->lim,
+					w->cache.fp);
+}
+
 static int node_cmp(const void *a, const void *b)
 {
 	const struct node *x = *(const struct node *const *)a, *y = *(const struct node *const *)b;
@@ -1567,6 +2325,11 @@ enum bw_err image_walk_stream(struct image *img, const struct image_want *wants,
 	if (!w.fs)
 		return BW_ERR_NOMEM;
 	w.fs->max_warnings = w.lim.max_warnings;
+	result = cache_setup(&w);
+	if (result) {
+		image_fs_free(w.fs);
+		return result;
+	}
 	img->walk = &w;
 	if (img->ops->walk_dir) {
 		w.lname = img->info.ref_text;
@@ -1723,4 +2486,63 @@ void image_fs_free(struct image_fs *fs)
 	free(fs->sorted);
 	bw_strv_release(&fs->warnings);
 	free(fs);
+}
+
+/* ---- replaying a record without a cache directory (fuzz target) ---- */
+
+enum bw_err image_walk_replay(struct image *img, struct image_lplay *p,
+			      const struct image_want *wants, size_t nwants,
+			      const struct image_stream_want *swants, size_t nswants,
+			      image_stream_fn fn, void *ctx, struct image_fs **out,
+			      struct bw_errbuf *eb)
+{
+	struct image_walk_state w;
+	enum bw_err result;
+	char *lname;
+
+	*out = NULL;
+	if (img->ops->walk_dir || img->info.nlayers < 1)
+		return bw_fail(eb, BW_ERR_USAGE, "image_walk_replay needs a layered image");
+	memset(&w, 0, sizeof(w));
+	image_limits_default(&w.lim);
+	w.img = img;
+	w.wants = wants;
+	w.nwants = nwants;
+	if (fn && nswants) {
+		w.swants = swants;
+		w.nswants = nswants;
+		w.stream_fn = fn;
+		w.stream_ctx = ctx;
+	}
+	w.fs = calloc(1, sizeof(*w.fs));
+	lname = bw_strfmt("%s: layer 1 (replayed)", img->info.ref_text);
+	if (!w.fs || !lname) {
+		free(w.fs);
+		free(lname);
+		return BW_ERR_NOMEM;
+	}
+	w.fs->max_warnings = w.lim.max_warnings;
+	w.lname = lname;
+	w.layer_digest = img->info.layers[0].digest;
+	w.play = p;
+	img->walk = &w;
+	result = layer_begin(&w);
+	if (!result)
+		result = replay_layer(&w, eb);
+	if (!result)
+		layer_end(&w);
+	img->walk = NULL;
+	pending_release(&w);
+	strset_release(&w.anc);
+	strset_release(&w.hide);
+	free(w.prev_raw);
+	free(lname);
+	if (!result)
+		result = fs_finish(w.fs);
+	if (result) {
+		image_fs_free(w.fs);
+		return result;
+	}
+	*out = w.fs;
+	return BW_OK;
 }

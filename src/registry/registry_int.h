@@ -22,16 +22,10 @@ enum bw_err registry_get_json(struct registry_client *c, const char *path, const
 			      size_t max, struct json_t **out, char *link, size_t linksz,
 			      struct bw_errbuf *eb);
 
-/* ---- the layer blob cache (cache.c) ---- */
+/* ---- the layer cache's place (cache.c) ---- */
 /* The cache directory (malloc'd) or NULL when disabled. */
 char *registry_cache_dir(void);
-/* A cached blob opened for reading, or -1. */
-int registry_cache_open(const char *dir, const char *digest);
-/* Remove a cached blob (after it failed verification). */
-void registry_cache_drop(const char *dir, const char *digest);
-/* An unlinked temp file inside dir (created when missing), or -1. */
-int registry_cache_tmpfd(const char *dir);
-/* Link a verified temp file into the cache as digest; evicts past the cap. */
-void registry_cache_commit(const char *dir, const char *digest, int fd, int64_t size);
+/* Its size cap in bytes. */
+uint64_t registry_cache_max(void);
 
 #endif

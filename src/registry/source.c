@@ -1,7 +1,8 @@
 /* source.c - the registry as an image source for image_open(): manifest
  * (through an index by platform), config, and layers downloaded one at a
  * time into an unlinked temp file with their digest verified, then read
- * by the walker. */
+ * by the walker. A layer whose catalogued result is in the layer cache
+ * (cache.c) is not downloaded at all: the walker replays the result. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -20,7 +21,11 @@ struct image_source {
 	struct bw_strv layer_digests;
 	int64_t *sizes;
 	size_t nlayers;
-	char *cache_dir; /* layer blob cache, or NULL */
+	char *cache_dir; /* layer cache, or NULL */
+	/* the last layer downloaded, kept for a second pass over it (hard
+	 * links whose targets were not kept) */
+	int last_fd;
+	size_t last_i;
 };
 
 struct reg_blob {
@@ -93,6 +98,8 @@ static void source_close(struct image_source *src)
 	if (!src)
 		return;
 	registry_client_free(src->client);
+	if (src->last_fd >= 0)
+		close(src->last_fd);
 	bw_strv_release(&src->layer_digests);
 	free(src->sizes);
 	free(src->cache_dir);
@@ -229,6 +236,7 @@ static enum bw_err source_open(const struct image_ref *ref, const struct image_o
 		result = BW_ERR_NOMEM;
 		goto out_name;
 	}
+	src->last_fd = -1;
 	if (!ro)
 		ro = default_opts;
 	if (!ro) {
@@ -277,6 +285,8 @@ static enum bw_err source_open(const struct image_ref *ref, const struct image_o
 	}
 	src->nlayers = m.nentries;
 	src->cache_dir = registry_cache_dir();
+	info->layer_cache_dir = src->cache_dir;
+	info->layer_cache_max = registry_cache_max();
 	result = read_config(where, info, eb);
 	if (result)
 		goto out_manifest;
@@ -341,25 +351,6 @@ static int temp_fd(void)
 	return fd;
 }
 
-/* true when the file behind fd hashes to digest (then rewound). */
-static bool fd_matches(int fd, const char *digest)
-{
-	struct bw_hash h;
-	char buf[65536], hex[BW_SHA256_HEX_LEN + 1];
-	ssize_t n;
-
-	if (!bw_str_starts_with(digest, "sha256:") || bw_hash_init(&h, BW_HASH_SHA256))
-		return false;
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		bw_hash_update(&h, buf, (size_t)n);
-	if (n < 0 || bw_hash_final_hex(&h, hex, sizeof(hex))) {
-		if (n < 0)
-			bw_hash_release(&h);
-		return false;
-	}
-	return !strcmp(hex, digest + 7) && lseek(fd, 0, SEEK_SET) == 0;
-}
-
 static enum bw_err source_open_layer(struct image_source *src, size_t i,
 				     struct image_blob **out, struct bw_errbuf *eb)
 {
@@ -376,20 +367,21 @@ static enum bw_err source_open_layer(struct image_source *src, size_t i,
 		return BW_ERR_NOMEM;
 	rb->b.read = blob_read;
 	rb->b.close = blob_close;
-	rb->fd = registry_cache_open(src->cache_dir, digest);
-	if (rb->fd >= 0) {
-		if (fd_matches(rb->fd, digest)) {
-			BW_DEBUG("layer %s from the cache", digest);
+	if (src->last_fd >= 0 && src->last_i == i) {
+		/* the same layer again: read what was downloaded (the walker
+		 * checks its digest again) */
+		rb->fd = dup(src->last_fd);
+		if (rb->fd >= 0 && lseek(rb->fd, 0, SEEK_SET) == 0) {
 			*out = &rb->b;
 			return BW_OK;
 		}
-		BW_WARN("layer cache: %s is corrupt; downloading it again", digest);
-		close(rb->fd);
-		registry_cache_drop(src->cache_dir, digest);
+		if (rb->fd >= 0)
+			close(rb->fd);
 	}
-	rb->fd = registry_cache_tmpfd(src->cache_dir);
-	if (rb->fd < 0)
-		rb->fd = temp_fd();
+	if (src->last_fd >= 0)
+		close(src->last_fd);
+	src->last_fd = -1;
+	rb->fd = temp_fd();
 	if (rb->fd < 0) {
 		result = bw_fail(eb, BW_ERR_IO, "creating a temp file for layer %s: %s", digest,
 				 strerror(errno));
@@ -398,11 +390,12 @@ static enum bw_err source_open_layer(struct image_source *src, size_t i,
 	result = registry_get_blob_fd(src->client, digest, src->sizes[i], rb->fd, eb);
 	if (result)
 		goto out_blob;
-	registry_cache_commit(src->cache_dir, digest, rb->fd, src->sizes[i]);
 	if (lseek(rb->fd, 0, SEEK_SET) < 0) {
 		result = bw_fail(eb, BW_ERR_IO, "rewinding layer %s", digest);
 		goto out_blob;
 	}
+	src->last_fd = dup(rb->fd);
+	src->last_i = i;
 	*out = &rb->b;
 	return BW_OK;
 out_blob:

@@ -89,7 +89,8 @@ BULWARK_REGISTRY_CACHE=off "$BULWARK" sbom -f json "$R/debian:12" -o "$TMP/x.jso
 is "$rc" 2 "corrupt blob (layer cache off) exits 2"
 ok "corrupt blob: message names the layer digest" grep -q "content does not match its digest $LAYER" "$TMP/corrupt.err"
 diag "$(cat "$TMP/corrupt.err")"
-ok "the layer cache holds the verified layer from the earlier runs" test -f "$TMP/cache/blobs/sha256/${LAYER#sha256:}"
+ok "the layer cache holds the verified layer's result from the earlier runs" \
+	bash -c "ls '$TMP/cache/layers/${LAYER#sha256:}'-* >/dev/null 2>&1"
 cp "$TMP/layer.orig" "$DATA"
 
 # bulwark scan takes the same references: its findings equal the local scan's

@@ -11,7 +11,7 @@
 
 command -v python3 >/dev/null || { echo "1..0 # SKIP python3 not installed"; exit 0; }
 OCI=$(debian_oci_dir) || { echo "Bail out! cannot build the Debian OCI image"; exit 1; }
-# a layer cache of its own (the tests below count downloads and corrupt blobs)
+# a layer cache of its own (the tests below count downloads and corrupt entries)
 export BULWARK_REGISTRY_CACHE="$TMP/cache"
 
 cat >"$TMP/mock.py" <<'PY'
@@ -144,7 +144,9 @@ is "$rc" 0 "second scan (layer cache) exits 0"
 is "$(pkgs "$TMP/again.json")" "$WANT" "second scan: same packages"
 is "$(grep -c "^get $LAYER" "$TMP/ok.log")" "$n_get" "second scan: the layer was not downloaded again"
 # a corrupted cache entry is noticed, dropped and downloaded again
-printf 'X' | dd of="$BULWARK_REGISTRY_CACHE/blobs/sha256/${LAYER#sha256:}" bs=1 seek=100 conv=notrunc 2>/dev/null
+entry=$(ls "$BULWARK_REGISTRY_CACHE/layers/${LAYER#sha256:}"-* 2>/dev/null | head -n1)
+ok "the layer's catalogued result is in the cache" test -s "$entry"
+printf 'X' | dd of="$entry" bs=1 seek=100 conv=notrunc 2>/dev/null
 "$BULWARK" sbom -f json "127.0.0.1:$PORT/lib/debian:12" -o "$TMP/again2.json" 2>"$TMP/again2.err"; rc=$?
 is "$rc" 0 "corrupt cache entry: still exits 0"
 ok "corrupt cache entry: warned" grep -q "layer cache: $LAYER is corrupt; downloading it again" "$TMP/again2.err"
