@@ -148,6 +148,16 @@ enum bw_err agent_fan_watch(struct agent_fan *f, pid_t init_pid, const char *pat
 enum bw_err agent_fan_dispatch(struct agent_fan *f, struct bw_errbuf *eb);
 void agent_fan_stats(const struct agent_fan *f, uint64_t *seen, uint64_t *denied,
 		     uint64_t *dropped);
+/* (A6 addition) agent_fan_mark_container records each mount it marked (its
+ * global mount id) with the container's mount namespace; for EXEC and
+ * WRITTEN events agent_fan_ev.mntns then comes from the event's mount, so a
+ * write is attributed to its container even when the writer has exited
+ * (a host process exec'ing through /proc/PID/root keeps its own namespace).
+ * At most AGENT_FAN_MNT_TABLE_MAX mounts are recorded (beyond that: a
+ * warning, and the opener's namespace as before). Call
+ * agent_fan_forget_container when the container is removed. */
+#define AGENT_FAN_MNT_TABLE_MAX 16384
+void agent_fan_forget_container(struct agent_fan *f, uint64_t mntns); /* NULL-safe */
 /* Closing the fanotify fd makes the kernel allow every pending permission
  * event: a dead agent never leaves a process stuck. */
 void agent_fan_free(struct agent_fan *f); /* NULL-safe */

@@ -38,15 +38,27 @@
 #define FAN_MNTINFO_MAX  (1u << 20)
 #define FAN_WATCH_DIRS   256   /* directories marked by one recursive watch */
 #define FAN_CHILD_MS     5000  /* the marking child's deadline */
+#define FAN_MTAB_MAX     AGENT_FAN_MNT_TABLE_MAX
 
 #define FAN_MOUNT_MASK (FAN_OPEN_EXEC_PERM | FAN_CLOSE_WRITE)
+
+/* A marked mount (its global mount id, the first field of mountinfo) and
+ * the mount namespace of the container it was marked for. */
+struct fan_mnt_ent {
+	uint64_t mnt_id;
+	uint64_t mntns;
+};
 
 struct agent_fan {
 	int fd;
 	agent_fan_cb cb;
 	void *ctx;
 	pid_t self;
+	uint64_t self_mntns;
 	uint64_t seen, denied, dropped;
+	struct fan_mnt_ent *mtab; /* sorted by mnt_id, at most FAN_MTAB_MAX */
+	size_t nmtab, mtab_cap;
+	bool mtab_full_logged;
 	union {
 		struct fanotify_event_metadata align;
 		char b[FAN_READ_BUF];
@@ -88,6 +100,7 @@ enum bw_err agent_fan_open(agent_fan_cb cb, void *ctx, struct agent_fan **out,
 	f->cb = cb;
 	f->ctx = ctx;
 	f->self = getpid();
+	f->self_mntns = agent_pid_mntns(f->self);
 	*out = f;
 	return BW_OK;
 }
@@ -114,7 +127,83 @@ void agent_fan_free(struct agent_fan *f)
 		return;
 	if (f->fd >= 0)
 		close(f->fd); /* the kernel allows every pending permission event */
+	free(f->mtab);
 	free(f);
+}
+
+/* ---- marked mounts -> container --------------------------------------- */
+
+/* Index of the first entry with mnt_id >= id. */
+static size_t mtab_lower(const struct agent_fan *f, uint64_t id)
+{
+	size_t lo = 0, hi = f->nmtab;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (f->mtab[mid].mnt_id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* 0: not a marked mount. */
+static uint64_t mtab_find(const struct agent_fan *f, uint64_t mnt_id)
+{
+	size_t i;
+
+	if (mnt_id == 0 || f->nmtab == 0)
+		return 0;
+	i = mtab_lower(f, mnt_id);
+	return i < f->nmtab && f->mtab[i].mnt_id == mnt_id ? f->mtab[i].mntns : 0;
+}
+
+/* Record (or re-assign: mount ids are reused once a mount is gone) a
+ * marked mount. False when the table is full or memory is short: events
+ * on that mount then fall back to the opener's namespace. */
+static bool mtab_put(struct agent_fan *f, uint64_t mnt_id, uint64_t mntns)
+{
+	size_t i = mtab_lower(f, mnt_id);
+
+	if (i < f->nmtab && f->mtab[i].mnt_id == mnt_id) {
+		f->mtab[i].mntns = mntns;
+		return true;
+	}
+	if (f->nmtab >= FAN_MTAB_MAX)
+		return false;
+	if (f->nmtab == f->mtab_cap) {
+		size_t cap = f->mtab_cap ? f->mtab_cap * 2 : 64;
+		struct fan_mnt_ent *n;
+
+		if (cap > FAN_MTAB_MAX)
+			cap = FAN_MTAB_MAX;
+		n = realloc(f->mtab, cap * sizeof(*n));
+		if (!n)
+			return false;
+		f->mtab = n;
+		f->mtab_cap = cap;
+	}
+	memmove(&f->mtab[i + 1], &f->mtab[i], (f->nmtab - i) * sizeof(*f->mtab));
+	f->mtab[i].mnt_id = mnt_id;
+	f->mtab[i].mntns = mntns;
+	f->nmtab++;
+	return true;
+}
+
+void agent_fan_forget_container(struct agent_fan *f, uint64_t mntns)
+{
+	size_t i, j;
+
+	if (!f || mntns == 0)
+		return;
+	for (i = 0, j = 0; i < f->nmtab; i++)
+		if (f->mtab[i].mntns != mntns)
+			f->mtab[j++] = f->mtab[i];
+	f->nmtab = j;
+	if (j < FAN_MTAB_MAX)
+		f->mtab_full_logged = false;
 }
 
 /* ---- the container's namespace ---------------------------------------- */
@@ -458,6 +547,19 @@ enum bw_err agent_fan_mark_container(struct agent_fan *f, pid_t init_pid, struct
 			BW_DEBUG("agent: pid %d: mount %s not marked: %s", (int)init_pid,
 				 mnts[i].path, strerror(res[i]));
 	}
+	/* remember which container each marked mount belongs to: a write
+	 * notification names the mount even when the writer has exited */
+	agent_fan_forget_container(f, (uint64_t)t.ino);
+	for (i = 0; i < got; i++) {
+		if (res[i] != 0 || mtab_put(f, mnts[i].id, (uint64_t)t.ino))
+			continue;
+		if (!f->mtab_full_logged)
+			BW_WARN("agent: pid %d: mount %s (id %llu) marked but not recorded (%zu "
+				"mounts recorded, at most %d): its events are attributed by the "
+				"writer's namespace only", (int)init_pid, mnts[i].path,
+				(unsigned long long)mnts[i].id, f->nmtab, FAN_MTAB_MAX);
+		f->mtab_full_logged = true;
+	}
 	/* the root mount is what matters most: failing it is an error */
 	for (i = 0, j = 0; i < got; i++)
 		if (res[i] == 0 && strcmp(mnts[i].path, "/") == 0)
@@ -696,6 +798,61 @@ static unsigned opener_access(pid_t pid)
 	return acc ? acc : AGENT_ACC_READ;
 }
 
+/* The mount of an event fd: statx, else the "mnt_id:" line of fdinfo.
+ * 0 if unknown. */
+static uint64_t fd_mnt_id(int fd)
+{
+	struct statx sx;
+	char p[64], buf[1024], *s, *end;
+	unsigned long long v;
+	ssize_t n;
+	int ifd;
+
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &sx) == 0 && (sx.stx_mask & STATX_MNT_ID))
+		return sx.stx_mnt_id;
+	snprintf(p, sizeof(p), "/proc/self/fdinfo/%d", fd);
+	ifd = open(p, O_RDONLY | O_CLOEXEC);
+	if (ifd < 0)
+		return 0;
+	n = read(ifd, buf, sizeof(buf) - 1);
+	close(ifd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	for (s = buf; s; s = strchr(s, '\n')) {
+		if (*s == '\n')
+			s++;
+		if (strncmp(s, "mnt_id:", 7) != 0)
+			continue;
+		errno = 0;
+		v = strtoull(s + 7, &end, 10);
+		return errno || end == s + 7 ? 0 : (uint64_t)v;
+	}
+	return 0;
+}
+
+/* The container an event belongs to. EXEC and WRITTEN events come from the
+ * mount marks: the marked mount names the container, whether or not the
+ * process is still alive (a FAN_CLOSE_WRITE is often read after the writer
+ * exited). One exception: a live opener of a permission event that is in
+ * the agent's own namespace (a host process reaching the container's files
+ * through /proc/PID/root) stays the host's, which is never blocked. OPEN
+ * events come from inode marks, which a host process also meets through
+ * the host's own mount: the opener's namespace (it is alive, waiting). */
+static uint64_t event_mntns(const struct agent_fan *f, const struct agent_fan_ev *ev)
+{
+	uint64_t by_mount = 0, by_pid;
+
+	if (ev->kind != AGENT_FAN_OPEN)
+		by_mount = mtab_find(f, ev->mnt_id);
+	if (by_mount && !ev->perm)
+		return by_mount;
+	by_pid = agent_pid_mntns(ev->pid);
+	if (by_mount && by_pid != f->self_mntns)
+		return by_mount;
+	return by_pid;
+}
+
 static void respond(struct agent_fan *f, int fd, bool allow)
 {
 	struct fanotify_response r = {.fd = fd, .response = allow ? FAN_ALLOW : FAN_DENY};
@@ -736,14 +893,8 @@ static void handle_event(struct agent_fan *f, const struct fanotify_event_metada
 			ev.kind = AGENT_FAN_WRITTEN;
 			ev.access = AGENT_ACC_WRITE;
 		}
-		ev.mntns = agent_pid_mntns(m->pid);
-		{
-			struct statx sx;
-
-			if (statx(m->fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &sx) == 0 &&
-			    (sx.stx_mask & STATX_MNT_ID))
-				ev.mnt_id = sx.stx_mnt_id;
-		}
+		ev.mnt_id = fd_mnt_id(m->fd);
+		ev.mntns = event_mntns(f, &ev);
 		if (f->cb && !f->cb(f->ctx, &ev) && perm)
 			allow = false;
 	}

@@ -4,7 +4,11 @@
  * programs run; the host's exec of the very same file is never seen; a
  * watched /etc refuses writes and allows reads; the agent's own mount
  * namespace is refused; closing the group releases a waiting exec.
- * Expected outcomes come from the programs' own exit codes and messages.
+ * A write whose writer has exited before the event is read is still
+ * attributed to the container (by the marked mount), and no longer once
+ * agent_fan_forget_container dropped it.
+ * Expected outcomes come from the programs' own exit codes and messages;
+ * the container's namespace from /proc/INIT/ns/mnt.
  * Needs root, runc and busybox; skipped with a message otherwise.
  */
 #include <setjmp.h>
@@ -14,6 +18,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -44,6 +49,12 @@ static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static int ev_total, ev_nc, ev_rootfs_path, ev_etc_write, ev_etc_read, ev_bad_mntns;
 static uint64_t ctr_mntns;
 static bool deny_etc_writes;
+static bool ctr_forgotten;  /* its writes are expected without a namespace */
+static int w_seen;          /* WRITTEN events on /tmp/w */
+static uint64_t w_mntns;    /* the last one's mntns */
+static pid_t w_pid;         /* and pid */
+static int hx_seen;         /* EXEC events on /bin/uname (host exec via /proc/PID/root) */
+static uint64_t hx_mntns;
 
 static bool cb(void *ctx, const struct agent_fan_ev *ev)
 {
@@ -57,12 +68,21 @@ static bool cb(void *ctx, const struct agent_fan_ev *ev)
 			(int)ev->pid, ev->access, ev->path);
 	if (strstr(ev->path, tmpdir))
 		ev_rootfs_path++; /* a host path: must never be reported */
-	if (ev->mntns != ctr_mntns && ev->kind != AGENT_FAN_OPEN) {
+	if (ev->mntns != ctr_mntns && ev->kind != AGENT_FAN_OPEN && !ctr_forgotten) {
 		if (!ev_bad_mntns)
 			fprintf(stderr, "first mntns mismatch: pid %d %s mntns %llu, container %llu\n",
 				(int)ev->pid, ev->path, (unsigned long long)ev->mntns,
 				(unsigned long long)ctr_mntns);
 		ev_bad_mntns++;
+	}
+	if (ev->kind == AGENT_FAN_WRITTEN && strcmp(ev->path, "/tmp/w") == 0) {
+		w_seen++;
+		w_mntns = ev->mntns;
+		w_pid = ev->pid;
+	}
+	if (ev->kind == AGENT_FAN_EXEC && strcmp(ev->path, "/bin/uname") == 0) {
+		hx_seen++;
+		hx_mntns = ev->mntns;
 	}
 	if (ev->kind == AGENT_FAN_EXEC && strcmp(ev->path, "/bin/nc") == 0) {
 		ev_nc++;
@@ -101,6 +121,13 @@ static void stop_thread(void)
 		pthread_join(thr, NULL);
 		thr_started = false;
 	}
+}
+
+static void start_thread(void)
+{
+	atomic_store(&thr_run, true);
+	assert_int_equal(pthread_create(&thr, NULL, dispatch_loop, fan), 0);
+	thr_started = true;
 }
 
 /* first thing on a signal: nothing may be left waiting on the agent */
@@ -208,9 +235,7 @@ static void test_mark_and_overhead(void **state)
 	NEED_ENV();
 	assert_int_equal(agent_fan_open(cb, NULL, &fan, &eb), BW_OK);
 	assert_int_equal(agent_fan_mark_container(fan, init_pid, &eb), BW_OK);
-	atomic_store(&thr_run, true);
-	assert_int_equal(pthread_create(&thr, NULL, dispatch_loop, fan), 0);
-	thr_started = true;
+	start_thread();
 	pthread_mutex_lock(&mu);
 	seen_before = ev_total;
 	pthread_mutex_unlock(&mu);
@@ -328,6 +353,157 @@ static void test_watch_etc(void **state)
 	deny_etc_writes = false;
 }
 
+static bool file_nonempty(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && st.st_size > 0;
+}
+
+/* `sh -c 'echo x > /tmp/w'` in the container, its FAN_CLOSE_WRITE read
+ * only after the writer exited. The shell is started while the dispatch
+ * thread answers its exec; it then waits on a fifo (no more execs) while
+ * the thread is stopped; released, it writes and exits; only after runc
+ * exec returned (the process is gone) is the group read. *pid: the
+ * writer, *mntns: what the event said. */
+static void write_after_exit(uint64_t *mntns, pid_t *pid)
+{
+	char p_ready[256], p_go[256], p_w[256], cmd[1024];
+	pid_t child;
+	int fd = -1, i, status, seen;
+
+	snprintf(p_ready, sizeof(p_ready), "%s/rootfs/tmp/ready", tmpdir);
+	snprintf(p_go, sizeof(p_go), "%s/rootfs/tmp/go", tmpdir);
+	snprintf(p_w, sizeof(p_w), "%s/rootfs/tmp/w", tmpdir);
+	unlink(p_ready);
+	unlink(p_go);
+	unlink(p_w);
+	assert_int_equal(mkfifo(p_go, 0600), 0);
+	snprintf(cmd, sizeof(cmd),
+		 ". %s; ctr_exec runc %s sh -c 'echo r > /tmp/ready; read l < /tmp/go; "
+		 "echo x > /tmp/w' >/dev/null 2>&1", CTR_LIB, id);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		execl("/bin/bash", "bash", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 200 && !file_nonempty(p_ready); i++)
+		usleep(50 * 1000);
+	assert_true(file_nonempty(p_ready));
+	stop_thread(); /* from here on, nothing reads the group */
+	pthread_mutex_lock(&mu);
+	w_seen = 0;
+	w_mntns = 0;
+	w_pid = 0;
+	pthread_mutex_unlock(&mu);
+	for (i = 0; i < 200 && fd < 0; i++) {
+		fd = open(p_go, O_WRONLY | O_NONBLOCK | O_CLOEXEC); /* ENXIO: no reader yet */
+		if (fd < 0)
+			usleep(50 * 1000);
+	}
+	if (fd >= 0) {
+		assert_int_equal(write(fd, "go\n", 3), 3);
+		close(fd);
+	}
+	for (i = 0; i < 300; i++) {
+		if (waitpid(child, &status, WNOHANG) == child)
+			break;
+		usleep(50 * 1000);
+	}
+	if (i == 300 || fd < 0) {
+		kill(child, SIGKILL);
+		waitpid(child, &status, 0);
+		start_thread();
+		fail_msg("the writer did not finish (fifo %s)", fd < 0 ? "never opened" : "written");
+	}
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_true(file_nonempty(p_w)); /* it did write */
+	/* now read the group: the event waits there already */
+	for (i = 0; i < 20; i++) {
+		struct pollfd pf = {.fd = agent_fan_fd(fan), .events = POLLIN};
+		struct bw_errbuf eb = {0};
+
+		if (poll(&pf, 1, 50) > 0)
+			assert_int_equal(agent_fan_dispatch(fan, &eb), BW_OK);
+		pthread_mutex_lock(&mu);
+		seen = w_seen;
+		pthread_mutex_unlock(&mu);
+		if (seen)
+			break;
+	}
+	start_thread();
+	pthread_mutex_lock(&mu);
+	seen = w_seen;
+	*mntns = w_mntns;
+	*pid = w_pid;
+	pthread_mutex_unlock(&mu);
+	assert_int_equal(seen, 1);
+	assert_true(*pid > 0);
+	/* the writer was gone when the event was read: its namespace is unknown */
+	assert_int_equal(kill(*pid, 0), -1);
+	assert_int_equal(errno, ESRCH);
+	unlink(p_ready);
+	unlink(p_go);
+}
+
+static void test_written_after_exit(void **state)
+{
+	struct bw_errbuf eb = {0};
+	uint64_t mntns;
+	pid_t pid;
+
+	(void)state;
+	NEED_ENV();
+	assert_non_null(fan);
+	write_after_exit(&mntns, &pid);
+	assert_int_equal(mntns, ctr_mntns); /* by the marked mount */
+	/* the container forgotten: only the opener's namespace is left, and it
+	 * has exited */
+	agent_fan_forget_container(fan, ctr_mntns);
+	ctr_forgotten = true;
+	write_after_exit(&mntns, &pid);
+	ctr_forgotten = false;
+	assert_int_equal(mntns, 0);
+	/* marked again: attributed again */
+	assert_int_equal(agent_fan_mark_container(fan, init_pid, &eb), BW_OK);
+	write_after_exit(&mntns, &pid);
+	assert_int_equal(mntns, ctr_mntns);
+	agent_fan_forget_container(fan, 12345); /* another container: no effect */
+	agent_fan_forget_container(NULL, ctr_mntns);
+	write_after_exit(&mntns, &pid);
+	assert_int_equal(mntns, ctr_mntns);
+}
+
+/* A host process exec'ing a container's file through /proc/INIT/root goes
+ * through the container's marked mount, but it is a host process (never
+ * blocked): its event carries the host's namespace, not the container's. */
+static void test_host_exec_through_proc_root(void **state)
+{
+	char out[256];
+	struct stat st;
+	int rc, i, seen = 0;
+	uint64_t mntns = 0;
+
+	(void)state;
+	NEED_ENV();
+	assert_non_null(fan);
+	assert_int_equal(stat("/proc/self/ns/mnt", &st), 0);
+	rc = ctr_sh(out, sizeof(out), "/proc/%d/root/bin/uname -s", (int)init_pid);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(out, "Linux"));
+	for (i = 0; i < 40 && !seen; i++) {
+		usleep(50 * 1000);
+		pthread_mutex_lock(&mu);
+		seen = hx_seen;
+		mntns = hx_mntns;
+		pthread_mutex_unlock(&mu);
+	}
+	assert_true(seen >= 1); /* the container's mount is marked: it is seen */
+	assert_int_equal(mntns, (uint64_t)st.st_ino);
+}
+
 static void test_refuse_own_namespace(void **state)
 {
 	struct bw_errbuf eb = {0};
@@ -393,6 +569,8 @@ int main(void)
 		cmocka_unit_test(test_exec_denied),
 		cmocka_unit_test(test_host_exec_unseen),
 		cmocka_unit_test(test_watch_etc),
+		cmocka_unit_test(test_written_after_exit),
+		cmocka_unit_test(test_host_exec_through_proc_root),
 		cmocka_unit_test(test_refuse_own_namespace),
 		cmocka_unit_test(test_free_releases_waiters),
 	};
