@@ -5,7 +5,8 @@
  * Only tp_btf programs (BTF-enabled raw tracepoints): kprobes and fentry do
  * not load on every kernel we target, classic tracepoints need tracefs.
  *
- *   tp_btf/sched_process_exec   EXEC: filename (bprm), argv (new mm), creds
+ *   tp_btf/sched_process_exec   EXEC: filename (bprm), argv (new mm), creds,
+ *                               whether fds 0-2 are sockets (reverse shells)
  *   tp_btf/sched_process_fork   FORK: new processes (threads skipped)
  *   tp_btf/sched_process_exit   EXIT: thread-group leaders, wait(2) status
  *   tp_btf/sys_enter            PTRACE (attach/seize), MODULE; remembers the
@@ -13,7 +14,10 @@
  *   tp_btf/sys_exit             SETID (successful, old -> new effective ids),
  *                               ACCEPT (the new fd's socket 5-tuple), MOUNT
  *                               and MEMFD (arguments read once the syscall
- *                               has faulted their pages in; attempts too)
+ *                               has faulted their pages in; attempts too),
+ *                               OPEN_ESCAPE (open/openat/openat2/creat for
+ *                               write of a kernel interface file; the flags
+ *                               are checked first, the name only then)
  *   tp_btf/inet_sock_set_state  CONNECT: SYN_SENT in process context notes
  *                               the process; SYN_SENT -> ESTABLISHED emits
  *                               the 5-tuple (the source port exists by then)
@@ -40,6 +44,7 @@ const volatile long nr_setresuid = -1, nr_setresgid = -1;
 const volatile long nr_init_module = -1, nr_finit_module = -1;
 const volatile long nr_mount = -1, nr_memfd_create = -1;
 const volatile long nr_accept = -1, nr_accept4 = -1;
+const volatile long nr_open = -1, nr_openat = -1, nr_openat2 = -1, nr_creat = -1;
 
 #define BW_PTRACE_ATTACH 16
 #define BW_PTRACE_SEIZE 0x4206
@@ -50,6 +55,9 @@ const volatile long nr_accept = -1, nr_accept4 = -1;
 #define BW_TCP_SYN_SENT 2
 #define BW_S_IFMT 00170000
 #define BW_S_IFSOCK 0140000
+#define BW_O_ACCMODE 03
+#define BW_O_CREAT 0100
+#define BW_O_TRUNC 01000
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -82,6 +90,14 @@ struct {
 	__type(key, __u64);
 	__type(value, struct bw_ev_hdr);
 } connecting SEC(".maps");
+
+/* scratch for the path of a write open, before it is known to matter */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, char[BW_PATH_LEN]);
+} open_path SEC(".maps");
 
 static __always_inline void *reserve(__u64 size)
 {
@@ -116,6 +132,43 @@ static __always_inline void fill_hdr(struct bw_ev_hdr *h, struct task_struct *t,
 	BPF_CORE_READ_STR_INTO(&h->comm, t, comm);
 }
 
+/* The struct file of descriptor fd of task t, NULL if none. */
+static __always_inline struct file *task_file(struct task_struct *t, long fd)
+{
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	struct file **fds;
+	struct file *f = NULL;
+
+	if (!fdt || fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) < 0)
+		return NULL;
+	return f;
+}
+
+static __always_inline bool is_socket(struct file *f)
+{
+	return f && (BPF_CORE_READ(f, f_inode, i_mode) & BW_S_IFMT) == BW_S_IFSOCK;
+}
+
+/* BW_FDSOCK_* for fds 0, 1, 2 of t (the new program: exec has closed the
+ * close-on-exec ones already). */
+static __always_inline __u32 stdio_sockets(struct task_struct *t)
+{
+	__u32 bits = BW_FDSOCK_CHECKED;
+
+	if (!BPF_CORE_READ(t, files, fdt))
+		return 0;
+	if (is_socket(task_file(t, 0)))
+		bits |= BW_FDSOCK_0;
+	if (is_socket(task_file(t, 1)))
+		bits |= BW_FDSOCK_1;
+	if (is_socket(task_file(t, 2)))
+		bits |= BW_FDSOCK_2;
+	return bits;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -128,7 +181,7 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	if (!e)
 		return 0;
 	fill_hdr(&e->hdr, p, BW_EV_EXEC);
-	e->u.exec.pad = 0;
+	e->u.exec.fd_socket = stdio_sockets(p);
 	if (bpf_probe_read_kernel_str(e->u.exec.filename, sizeof(e->u.exec.filename),
 				      BPF_CORE_READ(bprm, filename)) < 0)
 		e->u.exec.filename[0] = 0;
@@ -185,21 +238,6 @@ static __always_inline bool is_setid(long nr)
 {
 	return nr == nr_setuid || nr == nr_setgid || nr == nr_setreuid || nr == nr_setregid ||
 	       nr == nr_setresuid || nr == nr_setresgid;
-}
-
-/* The struct file of descriptor fd of task t, NULL if none. */
-static __always_inline struct file *task_file(struct task_struct *t, long fd)
-{
-	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
-	struct file **fds;
-	struct file *f = NULL;
-
-	if (!fdt || fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
-		return NULL;
-	fds = BPF_CORE_READ(fdt, fd);
-	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) < 0)
-		return NULL;
-	return f;
 }
 
 static __always_inline int emit_ptrace(struct pt_regs *regs, struct task_struct *t)
@@ -335,7 +373,7 @@ static __always_inline int emit_accept(struct task_struct *t, long fd)
 	struct bw_proc_event *e;
 	__u16 family;
 
-	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & BW_S_IFMT) != BW_S_IFSOCK)
+	if (!is_socket(f))
 		return 0;
 	sock = BPF_CORE_READ(f, private_data);
 	sk = BPF_CORE_READ(sock, sk);
@@ -353,6 +391,88 @@ static __always_inline int emit_accept(struct task_struct *t, long fd)
 	return 0;
 }
 
+static __always_inline bool is_open(long nr)
+{
+	return nr >= 0 && (nr == nr_open || nr == nr_openat || nr == nr_openat2 || nr == nr_creat);
+}
+
+/* The last component of buf (a path of n bytes) is name (len bytes). */
+static __always_inline bool tail_is(const char *buf, long n, const char *name, __u32 len)
+{
+	long start;
+
+	if (n < len)
+		return false;
+	start = n - len;
+	if (start > 0 && buf[(start - 1) & (BW_PATH_LEN - 1)] != '/')
+		return false;
+	for (__u32 i = 0; i < len; i++)
+		if (buf[(start + i) & (BW_PATH_LEN - 1)] != name[i])
+			return false;
+	return true;
+}
+
+#define TAIL_IS(buf, n, lit) tail_is(buf, n, lit, sizeof(lit) - 1)
+
+/* Kernel interface files a container writes to escape (docs/agent-detections.md,
+ * BW-RT-015); user space matches the whole path. */
+static __always_inline bool escape_name(const char *buf, long n)
+{
+	return TAIL_IS(buf, n, "release_agent") || TAIL_IS(buf, n, "notify_on_release") ||
+	       TAIL_IS(buf, n, "core_pattern") || TAIL_IS(buf, n, "modprobe") ||
+	       TAIL_IS(buf, n, "sysrq-trigger") || TAIL_IS(buf, n, "uevent_helper");
+}
+
+static __always_inline int emit_open(struct pt_regs *regs, struct task_struct *t, long id, long ret)
+{
+	const char *upath;
+	struct bw_proc_event *e;
+	__u32 zero = 0;
+	long flags, n;
+	char *buf;
+
+	if (id == nr_creat) {
+		upath = (const char *)PT_REGS_PARM1_CORE_SYSCALL(regs);
+		flags = BW_O_CREAT | BW_O_TRUNC | 1; /* O_WRONLY */
+	} else if (id == nr_open) {
+		upath = (const char *)PT_REGS_PARM1_CORE_SYSCALL(regs);
+		flags = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	} else if (id == nr_openat) {
+		upath = (const char *)PT_REGS_PARM2_CORE_SYSCALL(regs);
+		flags = PT_REGS_PARM3_CORE_SYSCALL(regs);
+	} else {
+		__u64 how_flags = 0; /* struct open_how starts with __u64 flags */
+
+		if (bpf_probe_read_user(&how_flags, sizeof(how_flags),
+					(const void *)PT_REGS_PARM3_CORE_SYSCALL(regs)) < 0)
+			return 0;
+		upath = (const char *)PT_REGS_PARM2_CORE_SYSCALL(regs);
+		flags = (long)how_flags;
+	}
+	/* read-only opens (nearly all of them) stop here, before any string */
+	if ((flags & BW_O_ACCMODE) == 0 && !(flags & (BW_O_CREAT | BW_O_TRUNC)))
+		return 0;
+	if (is_agent())
+		return 0;
+	buf = bpf_map_lookup_elem(&open_path, &zero);
+	if (!buf)
+		return 0;
+	n = bpf_probe_read_user_str(buf, BW_PATH_LEN, upath);
+	if (n <= 1 || n > BW_PATH_LEN)
+		return 0;
+	if (!escape_name(buf, n - 1))
+		return 0;
+	e = reserve(BW_EV_SIZE(open));
+	if (!e)
+		return 0;
+	fill_hdr(&e->hdr, t, BW_EV_OPEN_ESCAPE);
+	e->u.open.flags = flags;
+	e->u.open.ret = ret;
+	__builtin_memcpy(e->u.open.path, buf, BW_PATH_LEN);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 {
@@ -362,6 +482,8 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	struct cred_ids *old;
 	__u64 key;
 
+	if (is_open(id))
+		return emit_open(regs, bpf_get_current_task_btf(), id, ret);
 	if (id != nr_accept && id != nr_accept4 && id != nr_mount && id != nr_memfd_create &&
 	    !is_setid(id))
 		return 0;

@@ -45,6 +45,7 @@ enum bw_ev_type {
 	BW_EV_MEMFD,
 	BW_EV_CONNECT,
 	BW_EV_ACCEPT,
+	BW_EV_OPEN_ESCAPE,  /* open for write of a kernel interface file (escape attempt) */
 };
 
 struct bw_ev_hdr {
@@ -59,9 +60,15 @@ struct bw_ev_hdr {
 	char comm[BW_COMM_LEN];
 };
 
+/* bw_ev_exec.fd_socket: fd 0 / 1 / 2 of the new program are sockets */
+#define BW_FDSOCK_0 1u
+#define BW_FDSOCK_1 2u
+#define BW_FDSOCK_2 4u
+#define BW_FDSOCK_CHECKED 0x80u /* the fd table was read (else the bits mean nothing) */
+
 struct bw_ev_exec {
 	bw_u32 args_len;    /* bytes of args used (NUL-separated argv) */
-	bw_u32 pad;
+	bw_u32 fd_socket;   /* BW_FDSOCK_* at exec time */
 	char filename[BW_PATH_LEN];
 	char args[BW_ARGS_LEN];
 };
@@ -103,6 +110,16 @@ struct bw_ev_net {
 	bw_u8 daddr[16];
 };
 
+/* open/openat/openat2/creat asking for write access (O_WRONLY, O_RDWR,
+ * O_CREAT or O_TRUNC) of a file whose last component is one of the kernel
+ * interface names proc.bpf.c lists; seen at syscall exit, so refused
+ * attempts too (ret < 0). */
+struct bw_ev_open {
+	bw_s64 flags;       /* open flags as given */
+	bw_s64 ret;         /* the syscall's return: fd, or -errno */
+	char path[BW_PATH_LEN]; /* as given: possibly relative */
+};
+
 struct bw_proc_event {
 	struct bw_ev_hdr hdr;
 	union {
@@ -114,6 +131,7 @@ struct bw_proc_event {
 		struct bw_ev_mount mount;
 		struct bw_ev_memfd memfd;
 		struct bw_ev_net net;
+		struct bw_ev_open open;
 	} u;
 };
 

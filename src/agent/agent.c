@@ -333,7 +333,12 @@ static void pinfo_from_proc(struct pinfo *p, const struct agent_proc_ev *ev)
 		p->args_len = proc_read(ev->pid, "cmdline", p->args, sizeof(p->args));
 	}
 	pinfo_join_args(p);
-	if (ev->type == AGENT_EV_EXEC) {
+	if (ev->type == AGENT_EV_EXEC && (ev->fd_socket & AGENT_FDSOCK_CHECKED)) {
+		/* eBPF read them at exec time: right even if the shell is gone */
+		p->stdin_socket = (ev->fd_socket & AGENT_FDSOCK_0) != 0;
+		p->stdout_socket = (ev->fd_socket & AGENT_FDSOCK_1) != 0;
+	} else if (ev->type == AGENT_EV_EXEC) {
+		/* the proc connector: only what is still there when we look */
 		p->stdin_socket = fd_is_socket(ev->pid, 0);
 		p->stdout_socket = fd_is_socket(ev->pid, 1);
 	}
@@ -522,11 +527,10 @@ static void rule_watch_path(const char *glob, char *dir, size_t dirsz, bool *rec
 	*recursive = strstr(glob + wild, "**") != NULL || strchr(glob + wild, '/') != NULL;
 }
 
-/* Sensitive files read detections look at (FAN_OPEN_PERM, read). */
+/* Sensitive files watched (FAN_OPEN_PERM) beyond agent_detect_watches():
+ * credentials no detection names yet, but a file rule may. */
 static const char *const detect_read_paths[] = {
-	"/etc/shadow", "/etc/gshadow", "/root/.ssh", "/root/.aws/credentials",
-	"/root/.aws/config", "/root/.config/gcloud", "/root/.azure", "/root/.kube/config",
-	"/root/.docker/config.json",
+	"/root/.kube/config", "/root/.docker/config.json",
 };
 
 static void watch(struct agent *a, struct agent_cstate *cs, const char *path, bool recursive)
@@ -563,8 +567,16 @@ static void ctr_place_watches(struct agent *a, struct agent_cstate *cs)
 {
 	const struct policy_doc *doc = cs->g ? cs->g->doc : NULL;
 
+	const struct agent_detect_watch *dw;
+	size_t ndw = 0;
+
 	if (!cs->marked)
 		return;
+	/* the detections' own list (sudoers, SSH host keys, service account
+	 * tokens, kernel interface files, ...) and the agent's additions */
+	dw = agent_detect_watches(&ndw);
+	for (size_t i = 0; i < ndw; i++)
+		watch(a, cs, dw[i].path, dw[i].recursive);
 	for (size_t i = 0; i < sizeof(detect_read_paths) / sizeof(detect_read_paths[0]); i++)
 		watch(a, cs, detect_read_paths[i], false);
 	watch_home_ssh(a, cs);
@@ -636,6 +648,7 @@ static void ctr_removed(struct agent *a, const struct agent_ctr *c)
 			continue;
 		emit(a, ctr_event(a, "container.stop", cs));
 		agent_detect_forget(a->det, cs->c.mntns);
+		agent_fan_forget_container(a->fan, cs->c.mntns);
 		*pp = cs->next;
 		bw_strv_release(&cs->c.labels);
 		free(cs->mnt_ids);
@@ -692,6 +705,11 @@ static void run_detections(struct agent *a, struct agent_cstate *cs, const struc
 
 		if (!d || !policy_detection_enabled(cs->g ? cs->g->doc : NULL, d->id, in->exe,
 						    fpath ? fpath : ""))
+			continue;
+		/* with eBPF every write open of these files is seen at the system
+		 * call (AGENT_DET_OPEN): the fanotify copy would be a duplicate */
+		if (in->kind == AGENT_DET_FILE && a->src && strcmp(agent_src_name(a->src), "bpf") == 0 &&
+		    strcmp(d->id, "BW-RT-015") == 0)
 			continue;
 		a->n.alerts++;
 		ev = ctr_event(a, "alert", cs);
@@ -772,6 +790,7 @@ static enum agent_det_kind det_kind_of(enum agent_ev_type t)
 	case AGENT_EV_MOUNT: return AGENT_DET_MOUNT;
 	case AGENT_EV_MEMFD: return AGENT_DET_MEMFD;
 	case AGENT_EV_CONNECT: return AGENT_DET_CONNECT;
+	case AGENT_EV_OPEN_ESCAPE: return AGENT_DET_OPEN;
 	default: return 0;
 	}
 }
@@ -840,6 +859,11 @@ static void on_proc(void *ctx, const struct agent_proc_ev *ev)
 	in.stdout_socket = p.stdout_socket;
 	in.path = ev->type == AGENT_EV_EXEC ? p.exe : ev->filename;
 	in.raw = ev;
+	if (ev->type == AGENT_EV_OPEN_ESCAPE) {
+		in.access = AGENT_ACC_WRITE; /* the path as given: maybe relative */
+		run_detections(a, cs, &p, &in, ev->filename, AGENT_ACC_WRITE);
+		return;
+	}
 	run_detections(a, cs, &p, &in, NULL, 0);
 }
 
@@ -967,8 +991,10 @@ static bool fan_open(struct agent *a, struct agent_cstate *cs, const struct agen
 	bool deny = false;
 
 	pinfo_from_pid(&p, ev->pid);
-	/* a write-only open is judged when the file is closed (WRITTEN) */
-	if (ev->access != AGENT_ACC_WRITE)
+	/* a write-only open is judged when the file is closed (WRITTEN), except
+	 * below /proc and /sys: those mounts are not marked for close-write */
+	if (ev->access != AGENT_ACC_WRITE || bw_str_starts_with(ev->path, "/proc/") ||
+	    bw_str_starts_with(ev->path, "/sys/"))
 		fan_file_detections(a, cs, ev, &p);
 	if (mode != POLICY_MODE_MONITOR && mode != POLICY_MODE_PROTECT)
 		return true;

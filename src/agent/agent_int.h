@@ -45,6 +45,11 @@ enum agent_ev_type {
 	AGENT_EV_MEMFD,    /* memfd_create called: filename = its name */
 	AGENT_EV_CONNECT,  /* outgoing connection: u.net */
 	AGENT_EV_ACCEPT,   /* accepted connection: u.net */
+	/* (A7 addition) eBPF only: an open for write (O_WRONLY, O_RDWR, O_CREAT,
+	 * O_TRUNC) of a file named release_agent, notify_on_release,
+	 * core_pattern, modprobe, sysrq-trigger or uevent_helper, refused or
+	 * not: filename = the path as given (possibly relative), u.open */
+	AGENT_EV_OPEN_ESCAPE,
 };
 
 struct agent_net {
@@ -73,8 +78,17 @@ struct agent_proc_ev {
 		struct { uint32_t old_uid, new_uid, old_gid, new_gid; } cred;
 		struct { char source[128]; char fstype[32]; unsigned long flags; } mount;
 		struct agent_net net;
+		struct { long flags; long ret; } open; /* (A7) OPEN_ESCAPE: flags, fd or -errno */
 	} u;
+	/* (A7 addition) EXEC from eBPF: AGENT_FDSOCK_* of the new program's
+	 * fds 0-2 read at exec time; 0 (no AGENT_FDSOCK_CHECKED): not known
+	 * (proc connector), the loop looks at /proc/PID/fd instead. */
+	uint32_t fd_socket;
 };
+#define AGENT_FDSOCK_0 1u
+#define AGENT_FDSOCK_1 2u
+#define AGENT_FDSOCK_2 4u
+#define AGENT_FDSOCK_CHECKED 0x80u
 
 enum agent_src_kind {
 	AGENT_SRC_AUTO = 0, /* eBPF, else the proc connector (logged) */
@@ -221,6 +235,11 @@ const struct agent_detection *agent_detection_find(const char *id);
 enum agent_det_kind {
 	AGENT_DET_EXEC = 1, AGENT_DET_FILE, AGENT_DET_PTRACE, AGENT_DET_SETID,
 	AGENT_DET_MODULE, AGENT_DET_MOUNT, AGENT_DET_MEMFD, AGENT_DET_CONNECT,
+	/* (A7 addition) an open for write seen at the system call (eBPF
+	 * AGENT_EV_OPEN_ESCAPE), refused or not: path as given, possibly
+	 * relative; access AGENT_ACC_WRITE. Judged like FILE (a relative path
+	 * only against the escape files, BW-RT-015). */
+	AGENT_DET_OPEN,
 };
 struct agent_det_in {
 	enum agent_det_kind kind;

@@ -175,15 +175,18 @@ static const struct glob_rule {
 	{"run/secrets/kubernetes.io/serviceaccount/**/token", AGENT_ACC_READ, NULL, DET_READ_CLOUD},
 	{"var/run/secrets/kubernetes.io/serviceaccount/**/token", AGENT_ACC_READ, NULL,
 	 DET_READ_CLOUD},
-	/* escape: cgroup v1 release agent (wherever the hierarchy is mounted),
-	 * the core dump and module helpers, sysrq, the uevent helper */
-	{"**/release_agent", AGENT_ACC_WRITE, NULL, DET_ESCAPE_WRITE},
-	{"**/notify_on_release", AGENT_ACC_WRITE, NULL, DET_ESCAPE_WRITE},
-	{"proc/sys/kernel/core_pattern", AGENT_ACC_WRITE, NULL, DET_ESCAPE_WRITE},
-	{"proc/sys/kernel/modprobe", AGENT_ACC_WRITE, NULL, DET_ESCAPE_WRITE},
-	{"proc/sysrq-trigger", AGENT_ACC_WRITE, NULL, DET_ESCAPE_WRITE},
-	{"sys/kernel/uevent_helper", AGENT_ACC_WRITE, NULL, DET_ESCAPE_WRITE},
 	{NULL, 0, NULL, DET_COUNT},
+};
+
+/* Escape (BW-RT-015): writes to these kernel interface files. Matched on the
+ * path's trailing components (escape_match), so a host /proc mounted
+ * elsewhere (/host/proc/sys/kernel/core_pattern) and a relative path as the
+ * eBPF source reports it ("core_pattern" opened from /proc/sys/kernel) count:
+ * the cgroup v1 release agent (wherever the hierarchy is mounted), the core
+ * dump and module helpers, sysrq, the uevent helper. */
+static const char *const escape_tails[] = {
+	"release_agent", "notify_on_release", "proc/sys/kernel/core_pattern",
+	"proc/sys/kernel/modprobe", "proc/sysrq-trigger", "sys/kernel/uevent_helper", NULL,
 };
 
 static const struct agent_detect_watch watches[] = {
@@ -196,7 +199,10 @@ static const struct agent_detect_watch watches[] = {
 	{"/var/run/secrets/kubernetes.io/serviceaccount", true},
 	{"/proc/sys/kernel/core_pattern", false}, {"/proc/sys/kernel/modprobe", false},
 	{"/proc/sysrq-trigger", false}, {"/sys/kernel/uevent_helper", false},
-	{"/sys/fs/cgroup", true},
+	/* Not /sys/fs/cgroup: a cgroup v1 hierarchy has one superblock for the
+	 * whole host, so an inode mark there would make host processes (systemd,
+	 * the kubelet, the runtime) wait on the agent. Writes to release_agent
+	 * and notify_on_release are caught by the eBPF open-for-write check. */
 };
 
 const struct agent_detect_watch *agent_detect_watches(size_t *n)
@@ -610,12 +616,71 @@ static void eval_exec(struct agent_detect *d, const struct agent_det_in *in, str
 		    exe[0] ? exe : "a file descriptor", (int)in->pid);
 }
 
+#define ESC_MAX_COMPONENTS 64
+
+/* p (a path, absolute or relative) names the file tail names: after
+ * dropping empty and "." components and everything up to the last "..",
+ * the remaining components end with all of tail's; or, when p was relative
+ * or went up with "..", they are the last components of tail (the
+ * directory they are relative to is not known). */
+static bool escape_match(const char *p, const char *tail)
+{
+	const char *comp[ESC_MAX_COMPONENTS];
+	size_t clen[ESC_MAX_COMPONENTS], n = 0, tn = 0;
+	const char *tcomp[8];
+	size_t tlen[8];
+	bool loose = p[0] != '/';
+
+	for (const char *s = p; *s;) {
+		size_t len = strcspn(s, "/");
+
+		if (len == 2 && s[0] == '.' && s[1] == '.') {
+			n = 0;
+			loose = true;
+		} else if (len > 0 && !(len == 1 && s[0] == '.')) {
+			if (n == ESC_MAX_COMPONENTS)
+				return false;
+			comp[n] = s;
+			clen[n++] = len;
+		}
+		s += len;
+		while (*s == '/')
+			s++;
+	}
+	for (const char *s = tail; *s && tn < 8;) {
+		size_t len = strcspn(s, "/");
+
+		tcomp[tn] = s;
+		tlen[tn++] = len;
+		s += len;
+		while (*s == '/')
+			s++;
+	}
+	if (n == 0 || tn == 0 || (n < tn && !loose))
+		return false;
+	for (size_t i = 1; i <= tn && i <= n; i++)
+		if (clen[n - i] != tlen[tn - i] || memcmp(comp[n - i], tcomp[tn - i], tlen[tn - i]))
+			return false;
+	return true;
+}
+
 static void eval_file(const struct agent_det_in *in, struct hits *h)
 {
 	const char *path = in->path;
 	const char *exe = or_unknown(in->exe);
 
-	if (!path || path[0] != '/')
+	if (!path || !path[0])
+		return;
+	if (in->access & AGENT_ACC_WRITE)
+		for (const char *const *t = escape_tails; *t; t++)
+			if (escape_match(path, *t)) {
+				hit(h, DET_ESCAPE_WRITE, "%s %s by %s", path,
+				    in->kind == AGENT_DET_OPEN ? "opened for writing" : "written", exe);
+				break;
+			}
+	/* an open attempt is judged for escapes only (the write itself, if
+	 * it happens, comes as FILE); and so is a relative path */
+	if (in->kind == AGENT_DET_OPEN || path[0] != '/')
 		return;
 	if (in->access & AGENT_ACC_WRITE)
 		for (const struct dir_rule *r = write_dirs; r->dir; r++)
@@ -727,6 +792,7 @@ size_t agent_detect_eval(struct agent_detect *d, const struct agent_det_in *in,
 		eval_exec(d, in, &h);
 		break;
 	case AGENT_DET_FILE:
+	case AGENT_DET_OPEN:
 		eval_file(in, &h);
 		break;
 	case AGENT_DET_PTRACE:

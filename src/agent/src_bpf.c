@@ -48,6 +48,10 @@ static int libbpf_to_bw_log(enum libbpf_print_level level, const char *fmt, va_l
 	return 0;
 }
 
+_Static_assert(BW_FDSOCK_0 == AGENT_FDSOCK_0 && BW_FDSOCK_1 == AGENT_FDSOCK_1 &&
+		       BW_FDSOCK_2 == AGENT_FDSOCK_2 && BW_FDSOCK_CHECKED == AGENT_FDSOCK_CHECKED,
+	       "proc.h and agent_int.h disagree on the fd socket bits");
+
 static void copy_str(char *dst, size_t dstsz, const char *src, size_t srcsz)
 {
 	size_t n = strnlen(src, srcsz);
@@ -71,6 +75,7 @@ static size_t expected_size(uint32_t type)
 	case BW_EV_MEMFD: return BW_EV_SIZE(memfd);
 	case BW_EV_CONNECT:
 	case BW_EV_ACCEPT: return BW_EV_SIZE(net);
+	case BW_EV_OPEN_ESCAPE: return BW_EV_SIZE(open);
 	default: return 0;
 	}
 }
@@ -85,6 +90,16 @@ static void translate_payload(const struct bw_proc_event *r, struct agent_proc_e
 									  : sizeof(ev->args) - 1;
 		memcpy(ev->args, r->u.exec.args, ev->args_len);
 		ev->args[ev->args_len] = 0;
+		ev->fd_socket = r->u.exec.fd_socket & BW_FDSOCK_CHECKED
+					? r->u.exec.fd_socket & (AGENT_FDSOCK_CHECKED | AGENT_FDSOCK_0 |
+								 AGENT_FDSOCK_1 | AGENT_FDSOCK_2)
+					: 0;
+		break;
+	case BW_EV_OPEN_ESCAPE:
+		copy_str(ev->filename, sizeof(ev->filename), r->u.open.path,
+			 sizeof(r->u.open.path));
+		ev->u.open.flags = (long)r->u.open.flags;
+		ev->u.open.ret = (long)r->u.open.ret;
 		break;
 	case BW_EV_EXIT:
 		ev->u.exit.code = r->u.exit.code;
@@ -180,6 +195,16 @@ static void set_config(struct proc_bpf *skel)
 	skel->rodata->nr_accept = SYS_accept;
 #endif
 	skel->rodata->nr_accept4 = SYS_accept4;
+#ifdef SYS_open
+	skel->rodata->nr_open = SYS_open;
+#endif
+#ifdef SYS_creat
+	skel->rodata->nr_creat = SYS_creat;
+#endif
+	skel->rodata->nr_openat = SYS_openat;
+#ifdef SYS_openat2
+	skel->rodata->nr_openat2 = SYS_openat2;
+#endif
 }
 
 static enum bw_err load_error(struct bw_errbuf *eb, const char *step, int err)

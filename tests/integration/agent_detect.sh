@@ -71,13 +71,16 @@ no_alert() {
 
 args_has() { printf '(.process.args // [] | join(" ") | contains("%s"))' "$1"; }
 
-status_json() { "$BULWARK" agent status --socket "$SOCK" --format json 2>/dev/null; }
+status_json() { timeout 10 "$BULWARK" agent status --socket "$SOCK" --format json 2>/dev/null; }
 
 # wait_marked CTR: the agent knows the container and has marked its mounts
 wait_marked() {
+	local st
 	for _ in $(seq 1 150); do
-		status_json | jq -e --arg c "$1" '.containers[] | select(.id == $c and .marked == true)' \
-			>/dev/null 2>&1 && return 0
+		# jq 1.6 -e exits 0 on empty input: require an answer first
+		st=$(status_json) && [ -n "$st" ] &&
+			jq -e --arg c "$1" '.containers[] | select(.id == $c and .marked == true)' \
+				>/dev/null 2>&1 <<<"$st" && return 0
 		sleep 0.1
 	done
 	return 1
@@ -93,6 +96,8 @@ for r in m p q; do
 	mkdir -p "$TMP/root-$r/root/.aws"
 	printf '[default]\naws_access_key_id = AKIATEST\naws_secret_access_key = not-a-secret\n' \
 		>"$TMP/root-$r/root/.aws/credentials"
+	printf 'root ALL=(ALL:ALL) ALL\n' >"$TMP/root-$r/etc/sudoers"
+	chmod 0440 "$TMP/root-$r/etc/sudoers"
 done
 DEB=$(debian_rootfs) || { echo "Bail out! no Debian rootfs"; exit 1; }
 
@@ -148,7 +153,8 @@ if [ $up != 0 ]; then
 	echo "Bail out! the agent did not start"
 	exit 1
 fi
-diag "source: $(status_json | jq -r .source)"
+SRC=$(status_json | jq -r .source)
+diag "source: $SRC"
 
 ctr_start runc "$M" "$TMP/b-m" && ctr_start runc "$P" "$TMP/b-p" &&
 	ctr_start runc "$D" "$TMP/b-d" && ctr_start runc "$Q" "$TMP/b-q"
@@ -164,9 +170,9 @@ ctr_exec runc "$M" wget -q -T 1 -O /dev/null http://127.0.0.1:9/ >/dev/null 2>&1
 ok "BW-RT-002 network tool: wget" wait_alert BW-RT-002 "$M" '(.detection.detail | contains("wget"))'
 
 # the listener sends one command down the reverse shell and keeps its stdin
-# open long enough to read the answer; the shell lives a moment, like an
-# interactive one (the agent looks at its fds when it takes the exec event)
-( { echo 'sleep 1; echo bwt-revshell-ok; exit'; sleep 5; } |
+# open long enough to read the answer; the shell answers and exits at once,
+# likely before the agent takes its exec event (eBPF reads its fds at exec)
+( { echo 'echo bwt-revshell-ok; exit'; sleep 5; } |
 	timeout 20 ip netns exec "$NETNS" /bin/busybox nc -l -p 4444 >"$TMP/listener.out" 2>&1 ) &
 LISTENER_PID=$!
 for _ in $(seq 1 50); do
@@ -188,6 +194,8 @@ ctr_exec runc "$M" sh -c 'echo x > /usr/bin/bwt-written; sleep 1'
 ok "BW-RT-005 write below /usr/bin" wait_alert BW-RT-005 "$M" '(.detection.detail | contains("/usr/bin/bwt-written"))'
 ctr_exec runc "$M" cat /etc/shadow >/dev/null
 ok "BW-RT-006 /etc/shadow read" wait_alert BW-RT-006 "$M" '(.detection.detail | contains("/etc/shadow"))'
+ctr_exec runc "$M" cat /etc/sudoers >/dev/null
+ok "BW-RT-006 /etc/sudoers read" wait_alert BW-RT-006 "$M" '(.detection.detail | contains("/etc/sudoers"))'
 ctr_exec runc "$M" cat /root/.ssh/id_rsa >/dev/null
 ok "BW-RT-007 SSH private key read" wait_alert BW-RT-007 "$M" '(.detection.detail | contains("/root/.ssh/id_rsa"))'
 ctr_exec runc "$M" cat /root/.aws/credentials >/dev/null
@@ -223,11 +231,30 @@ ctr_exec runc "$P" sh -c "mkdir -p /tmp/cg && mount -t cgroup -o none,name=bwt$I
 	echo /bin/true > /tmp/cg/release_agent; umount /tmp/cg" >/dev/null 2>&1
 ok "BW-RT-016 cgroupfs mount (privileged container)" wait_alert BW-RT-016 "$P"
 # The write goes to a mount made after the container was marked: fanotify
-# does not see it (docs/agent-detections.md, known gaps).
-if wait_alert BW-RT-015 "$P" true 5 >/dev/null; then
+# does not see it, the eBPF source sees the open (docs/agent-detections.md).
+if [ "$SRC" = bpf ]; then
+	ok "BW-RT-015 release_agent write (cgroupfs mounted in the container)" \
+		wait_alert BW-RT-015 "$P" '(.file.path == "/tmp/cg/release_agent")'
+elif wait_alert BW-RT-015 "$P" true 5 >/dev/null; then
 	pass "BW-RT-015 release_agent write"
 else
-	_T=$((_T + 1)); echo "not ok $_T - BW-RT-015 release_agent write # TODO new mounts are not marked"
+	_T=$((_T + 1)); echo "not ok $_T - BW-RT-015 release_agent write # TODO new mounts are not marked (proc source)"
+fi
+
+# ---- M: escape attempts on kernel interface files (refused in the container) ------
+if [ "$SRC" = bpf ]; then
+	ctr_exec runc "$M" cat /proc/sys/kernel/core_pattern >/dev/null 2>&1
+	ctr_exec runc "$M" sh -c 'echo x > /sys/fs/cgroup/release_agent' >/dev/null 2>&1
+	ok "BW-RT-015 release_agent write attempt (EROFS)" wait_alert BW-RT-015 "$M" \
+		'(.file.path == "/sys/fs/cgroup/release_agent" and .file.access == "write")'
+	ctr_exec runc "$M" sh -c 'cd /proc/sys/kernel && echo x > core_pattern' >/dev/null 2>&1
+	ok "BW-RT-015 core_pattern write attempt through a relative path" \
+		wait_alert BW-RT-015 "$M" '(.file.path == "core_pattern")'
+	ok "BW-RT-015 no alert for a read of core_pattern" test "$(jq -c -R --arg c "$M" \
+		'fromjson? | select(.type == "alert" and .container.id == $c and
+			.detection.id == "BW-RT-015" and (.process.args // [] | index("cat")))' "$EV" | wc -l)" = 0
+else
+	for _ in 1 2 3; do skip "BW-RT-015 write attempts" "needs the eBPF source"; done
 fi
 
 # ---- Q: BW-RT-002 disabled by policy --------------------------------------------

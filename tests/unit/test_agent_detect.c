@@ -417,6 +417,54 @@ static void test_ptrace_setid(void **state)
 	agent_detect_free(d);
 }
 
+/* An open for write seen by the eBPF source: the path as the process gave it. */
+static struct agent_det_in ev_open(const char *path)
+{
+	struct agent_det_in in = ev_file(path, AGENT_ACC_WRITE);
+
+	in.kind = AGENT_DET_OPEN;
+	return in;
+}
+
+static void test_escape_open(void **state)
+{
+	struct agent_detect *d = agent_detect_new();
+	struct agent_det_in in;
+	/* relative (the directory is not known: the trailing components
+	 * decide), through "..", doubled slashes, a host /proc mounted elsewhere */
+	static const char *const attempts[] = {
+		"core_pattern", "kernel/core_pattern", "./sys/kernel/core_pattern",
+		"release_agent", "../../fs/cgroup/release_agent", "notify_on_release",
+		"sysrq-trigger", "uevent_helper", "/sys//kernel/uevent_helper",
+		"/host/proc/sys/kernel/core_pattern", "/proc/./sys/kernel/modprobe",
+		"/proc/sys/net/../kernel/core_pattern",
+	};
+	static const char *const misses[] = {
+		"/core_pattern", "/etc/modprobe", "/usr/sbin/modprobe", "net/core_pattern",
+		"/proc/sys/net/core_pattern", "sys/kernel/core_pattern/x", "my_release_agent",
+		"/etc/shadow", "/etc/passwd", "", "/proc/sys/kernel/core_pattern2",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(attempts) / sizeof(attempts[0]); i++) {
+		in = ev_open(attempts[i]);
+		expect_ids(d, &in, "BW-RT-015", NULL);
+	}
+	in = ev_open("core_pattern");
+	assert_int_equal(run(d, &in), 1);
+	assert_non_null(strstr(hits[0].detail, "core_pattern opened for writing"));
+	for (size_t i = 0; i < sizeof(misses) / sizeof(misses[0]); i++) {
+		in = ev_open(misses[i]);
+		expect_ids(d, &in, NULL);
+	}
+	/* a relative path from fanotify-like FILE input is judged for escapes only */
+	in = ev_file("etc/shadow", AGENT_ACC_READ);
+	expect_ids(d, &in, NULL);
+	in = ev_file("core_pattern", AGENT_ACC_WRITE);
+	expect_ids(d, &in, "BW-RT-015", NULL);
+	agent_detect_free(d);
+}
+
 static void test_escape(void **state)
 {
 	struct agent_detect *d = agent_detect_new();
@@ -528,6 +576,7 @@ int main(void)
 		cmocka_unit_test(test_memfd),
 		cmocka_unit_test(test_ptrace_setid),
 		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_escape_open),
 		cmocka_unit_test(test_bounds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

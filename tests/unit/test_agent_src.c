@@ -927,11 +927,181 @@ static void test_cn_parse(void **state)
 	}
 }
 
+/* ------------------------------------------------------------------ */
+/* eBPF: stdio sockets at exec time, write opens of escape files       */
+
+struct stdio_scen {
+	pid_t sock_in, pipe_in, sock_out; /* exec /bin/true with that stdio */
+	pid_t esc_write, esc_rel, esc_read, other_write;
+};
+
+/* A child whose fd `fd` is `with`, then exec /bin/true and exit at once. */
+static pid_t exec_true_with(int fd, int with)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		char *const argv[] = { (char *)"true", NULL };
+
+		if (dup2(with, fd) < 0)
+			_exit(126);
+		execv("/bin/true", argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* A child that opens path with flags (relative to dir if not NULL). */
+static pid_t open_in_child(const char *dir, const char *path, int flags)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int fd;
+
+		if (dir && chdir(dir) != 0)
+			_exit(3);
+		fd = open(path, flags, 0600);
+		if (fd >= 0)
+			close(fd);
+		_exit(0);
+	}
+	return pid;
+}
+
+static void run_stdio_scen(struct stdio_scen *r, const char *dir)
+{
+	int sv[2], pp[2];
+	char path[600];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0 || pipe(pp) != 0)
+		_exit(20);
+	r->sock_in = exec_true_with(0, sv[0]);
+	r->pipe_in = exec_true_with(0, pp[0]);
+	r->sock_out = exec_true_with(1, sv[1]);
+	/* a directory of our own: the names are what matters, not the files */
+	snprintf(path, sizeof(path), "%s/release_agent", dir);
+	r->esc_write = open_in_child(NULL, path, O_WRONLY | O_CREAT | O_TRUNC);
+	r->esc_rel = open_in_child(dir, "core_pattern", O_RDWR | O_CREAT);
+	r->esc_read = open_in_child(dir, "core_pattern", O_RDONLY);
+	snprintf(path, sizeof(path), "%s/release_agent.txt", dir);
+	r->other_write = open_in_child(NULL, path, O_WRONLY | O_CREAT);
+	(void)wait_status(r->sock_in);
+	(void)wait_status(r->pipe_in);
+	(void)wait_status(r->sock_out);
+	(void)wait_status(r->esc_write);
+	(void)wait_status(r->esc_rel);
+	(void)wait_status(r->esc_read);
+	(void)wait_status(r->other_write);
+}
+
+static bool stdio_done(const struct coll *c, const struct stdio_scen *r)
+{
+	return find(c, AGENT_EV_EXEC, r->sock_in) && find(c, AGENT_EV_EXEC, r->pipe_in) &&
+	       find(c, AGENT_EV_EXEC, r->sock_out) && find(c, AGENT_EV_OPEN_ESCAPE, r->esc_write) &&
+	       find(c, AGENT_EV_OPEN_ESCAPE, r->esc_rel) && find(c, AGENT_EV_EXIT, r->other_write) &&
+	       find(c, AGENT_EV_EXIT, r->esc_read);
+}
+
+static void test_bpf_stdio_and_escape_open(void **state)
+{
+	struct coll c = { .evs = calloc(MAX_KEEP, sizeof(struct agent_proc_ev)) };
+	char dir[] = "/tmp/bw-src-esc-XXXXXX";
+	struct bw_errbuf eb = {{0}};
+	struct agent_src *s = NULL;
+	const struct agent_proc_ev *e;
+	struct stdio_scen r;
+	int p[2];
+	pid_t d;
+	int64_t end;
+	size_t got = 0;
+	char path[600];
+
+	(void)state;
+	if (!need_root()) {
+		free(c.evs);
+		skip();
+	}
+	assert_non_null(c.evs);
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(agent_src_open(AGENT_SRC_BPF, keep_cb, &c, &s, &eb), BW_OK);
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	d = fork();
+	assert_true(d >= 0);
+	if (d == 0) {
+		memset(&r, 0, sizeof(r));
+		close(p[0]);
+		run_stdio_scen(&r, dir);
+		_exit(write(p[1], &r, sizeof(r)) == (ssize_t)sizeof(r) ? 0 : 1);
+	}
+	close(p[1]);
+	end = now_ms() + 15000;
+	while (got < sizeof(r) && now_ms() < end) {
+		struct pollfd pfd = { .fd = p[0], .events = POLLIN };
+		ssize_t n;
+
+		pump(s, 20);
+		if (poll(&pfd, 1, 0) == 1) {
+			n = read(p[0], (char *)&r + got, sizeof(r) - got);
+			if (n <= 0)
+				break;
+			got += (size_t)n;
+		}
+	}
+	close(p[0]);
+	assert_int_equal(got, sizeof(r));
+	assert_int_equal(wait_status(d), 0);
+	end = now_ms() + DEADLINE_MS;
+	while (!stdio_done(&c, &r) && now_ms() < end)
+		pump(s, 50);
+
+	/* the children have exited long before: the flags come from exec time */
+	e = find(&c, AGENT_EV_EXEC, r.sock_in);
+	assert_non_null(e);
+	assert_true(e->fd_socket & AGENT_FDSOCK_CHECKED);
+	assert_true(e->fd_socket & AGENT_FDSOCK_0);
+	assert_false(e->fd_socket & AGENT_FDSOCK_1);
+	e = find(&c, AGENT_EV_EXEC, r.pipe_in);
+	assert_non_null(e);
+	assert_true(e->fd_socket & AGENT_FDSOCK_CHECKED);
+	assert_false(e->fd_socket & AGENT_FDSOCK_0);
+	e = find(&c, AGENT_EV_EXEC, r.sock_out);
+	assert_non_null(e);
+	assert_int_equal(e->fd_socket & (AGENT_FDSOCK_0 | AGENT_FDSOCK_1),
+			 AGENT_FDSOCK_1);
+
+	e = find(&c, AGENT_EV_OPEN_ESCAPE, r.esc_write);
+	assert_non_null(e);
+	snprintf(path, sizeof(path), "%s/release_agent", dir);
+	assert_string_equal(e->filename, path);
+	assert_int_equal(e->u.open.flags & (O_ACCMODE | O_CREAT | O_TRUNC),
+			 O_WRONLY | O_CREAT | O_TRUNC);
+	assert_true(e->u.open.ret >= 0);
+	e = find(&c, AGENT_EV_OPEN_ESCAPE, r.esc_rel);
+	assert_non_null(e);
+	assert_string_equal(e->filename, "core_pattern"); /* as given */
+	assert_int_equal(e->u.open.flags & O_ACCMODE, O_RDWR);
+	/* a read-only open and another name: nothing */
+	assert_null(find(&c, AGENT_EV_OPEN_ESCAPE, r.esc_read));
+	assert_null(find(&c, AGENT_EV_OPEN_ESCAPE, r.other_write));
+
+	agent_src_free(s);
+	free(c.evs);
+	snprintf(path, sizeof(path), "%s/release_agent", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/core_pattern", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/release_agent.txt", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cn_parse),
 		cmocka_unit_test(test_bpf_events),
+		cmocka_unit_test(test_bpf_stdio_and_escape_open),
 		cmocka_unit_test(test_proc_events),
 		cmocka_unit_test(test_auto_fallback),
 		cmocka_unit_test(test_flood_bpf),
