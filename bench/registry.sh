@@ -20,6 +20,7 @@ set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$ROOT/tests/integration/lib.sh"
 . "$ROOT/tests/integration/lib_image.sh"
+. "$ROOT/tests/integration/lib_registry.sh"
 N=${1:-8}
 
 die() { echo "bench/registry.sh: $*" >&2; exit 1; }
@@ -34,27 +35,10 @@ for i in $(seq 0 $((N - 1))); do
 	make_two_layer_image "$ROOTFS" "$TMP/img$i" "${PKGS[$i]}" 1 >/dev/null || die "image $i failed"
 done
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-R=127.0.0.1:$PORT
-mkdir -p "$TMP/storage"
-cat >"$TMP/registry.yml" <<YML
-version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: false
-storage:
-  filesystem:
-    rootdirectory: $TMP/storage
-http:
-  addr: 127.0.0.1:$PORT
-YML
-docker-registry serve "$TMP/registry.yml" >"$TMP/registry.log" 2>&1 &
-REG_PID=$!
-trap 'kill $REG_PID 2>/dev/null; wait $REG_PID 2>/dev/null; rm -rf "$TMP"' EXIT
-for _ in $(seq 1 100); do curl -fs "http://$R/v2/" >/dev/null && break; sleep 0.1; done
+trap 'stop_registry; rm -rf "$TMP"' EXIT
+start_registry "$TMP" --accesslog || die "docker-registry did not start"
 for i in $(seq 0 $((N - 1))); do
-	skopeo copy -q --dest-tls-verify=false "oci:$TMP/img$i:1" "docker://$R/bench/img$i:1" || die "push $i failed"
+	registry_push "oci:$TMP/img$i:1" "bench/img$i:1" || die "push $i failed"
 done
 
 # the floor: unique manifest, config and layer bytes, as the registry has them

@@ -275,6 +275,17 @@ static enum bw_err open_store_db(struct scan_ctx *x, bool need_db, char **store_
 	return result;
 }
 
+/* Releases what open_store_db opened (also after it failed half way) and
+ * the two paths it made. */
+static void close_store_db(struct scan_ctx *x, char *store_path, char *dbpath)
+{
+	vdb_close(x->db);
+	registry_store_close(x->store);
+	free(x->db_built_at);
+	free(dbpath);
+	free(store_path);
+}
+
 /* Match the JSON SBOM of digest (text, NUL-terminated) against the
  * database and store it: the whole image when fresh, else only the
  * findings. The SBOM is always read back from its JSON, so a first scan
@@ -876,11 +887,7 @@ out_fail:
 		rc = cli_fail("registry", result, &eb);
 	rows_free(rows, nrows);
 	jobs_free(jobs, njobs);
-	vdb_close(x.db);
-	registry_store_close(x.store);
-	free(x.db_built_at);
-	free(dbpath);
-	free(store_path);
+	close_store_db(&x, store_path, dbpath);
 	return rc;
 }
 
@@ -953,11 +960,7 @@ out_fail:
 		rc = cli_fail("registry", result, &eb);
 	rows_free(r.rows, r.nrows);
 	jobs_free(r.jobs, r.njobs);
-	vdb_close(x.db);
-	registry_store_close(x.store);
-	free(x.db_built_at);
-	free(dbpath);
-	free(store_path);
+	close_store_db(&x, store_path, dbpath);
 	return rc;
 }
 
@@ -1056,11 +1059,7 @@ out_fail:
 	if (result)
 		rc = cli_fail("registry", result, &eb);
 	registry_listen_stop(l);
-	vdb_close(x.db);
-	registry_store_close(x.store);
-	free(x.db_built_at);
-	free(dbpath);
-	free(store_path);
+	close_store_db(&x, store_path, dbpath);
 	return rc;
 }
 

@@ -2296,6 +2296,31 @@ enum bw_err image_walk(struct image *img, const struct image_want *wants, size_t
 	return image_walk_stream(img, wants, nwants, NULL, 0, NULL, NULL, limits, out, eb);
 }
 
+/* A walk's state before its file tree exists: LIMITS (the defaults when
+ * NULL), the wanted paths and, with a callback, the streamed ones. */
+static void walk_state_init(struct image_walk_state *w, struct image *img,
+			    const struct image_limits *limits, const struct image_want *wants,
+			    size_t nwants, const struct image_stream_want *swants, size_t nswants,
+			    image_stream_fn fn, void *ctx)
+{
+	memset(w, 0, sizeof(*w));
+	if (limits)
+		w->lim = *limits;
+	else
+		image_limits_default(&w->lim);
+	if (!w->lim.max_warnings)
+		w->lim.max_warnings = IMAGE_MAX_WARNINGS;
+	w->img = img;
+	w->wants = wants;
+	w->nwants = nwants;
+	if (fn && nswants) {
+		w->swants = swants;
+		w->nswants = nswants;
+		w->stream_fn = fn;
+		w->stream_ctx = ctx;
+	}
+}
+
 enum bw_err image_walk_stream(struct image *img, const struct image_want *wants, size_t nwants,
 			      const struct image_stream_want *swants, size_t nswants,
 			      image_stream_fn fn, void *ctx, const struct image_limits *limits,
@@ -2305,22 +2330,7 @@ enum bw_err image_walk_stream(struct image *img, const struct image_want *wants,
 	enum bw_err result = BW_OK;
 
 	*out = NULL;
-	memset(&w, 0, sizeof(w));
-	if (limits)
-		w.lim = *limits;
-	else
-		image_limits_default(&w.lim);
-	if (!w.lim.max_warnings)
-		w.lim.max_warnings = IMAGE_MAX_WARNINGS;
-	w.img = img;
-	w.wants = wants;
-	w.nwants = nwants;
-	if (fn && nswants) {
-		w.swants = swants;
-		w.nswants = nswants;
-		w.stream_fn = fn;
-		w.stream_ctx = ctx;
-	}
+	walk_state_init(&w, img, limits, wants, nwants, swants, nswants, fn, ctx);
 	w.fs = calloc(1, sizeof(*w.fs));
 	if (!w.fs)
 		return BW_ERR_NOMEM;
@@ -2503,17 +2513,7 @@ enum bw_err image_walk_replay(struct image *img, struct image_lplay *p,
 	*out = NULL;
 	if (img->ops->walk_dir || img->info.nlayers < 1)
 		return bw_fail(eb, BW_ERR_USAGE, "image_walk_replay needs a layered image");
-	memset(&w, 0, sizeof(w));
-	image_limits_default(&w.lim);
-	w.img = img;
-	w.wants = wants;
-	w.nwants = nwants;
-	if (fn && nswants) {
-		w.swants = swants;
-		w.nswants = nswants;
-		w.stream_fn = fn;
-		w.stream_ctx = ctx;
-	}
+	walk_state_init(&w, img, NULL, wants, nwants, swants, nswants, fn, ctx);
 	w.fs = calloc(1, sizeof(*w.fs));
 	lname = bw_strfmt("%s: layer 1 (replayed)", img->info.ref_text);
 	if (!w.fs || !lname) {

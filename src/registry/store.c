@@ -162,6 +162,25 @@ bool registry_store_has(struct registry_store *s, const char *digest)
 	return found;
 }
 
+/* Binds an image's match result to the ten parameters from first on, in the
+ * images table's column order: findings_json, critical, high, medium, low,
+ * negligible, unknown, db_id, db_built_at, matched_at (now). The last three
+ * stay NULL when the image was not matched against a database. */
+static void bind_match(sqlite3_stmt *st, int first, const struct registry_store_image *im,
+		       const char *now)
+{
+	if (im->findings_json)
+		sqlite3_bind_text(st, first, im->findings_json, -1, SQLITE_STATIC);
+	for (int i = 0; i < 6; i++)
+		sqlite3_bind_int64(st, first + 1 + i, (sqlite3_int64)im->counts[5 - i]);
+	if (im->matched && im->db_id) {
+		sqlite3_bind_text(st, first + 7, im->db_id, -1, SQLITE_STATIC);
+		if (im->db_built_at)
+			sqlite3_bind_text(st, first + 8, im->db_built_at, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, first + 9, now, -1, SQLITE_STATIC);
+	}
+}
+
 enum bw_err registry_store_put_image(struct registry_store *s,
 				     const struct registry_store_image *im, struct bw_errbuf *eb)
 {
@@ -182,16 +201,7 @@ enum bw_err registry_store_put_image(struct registry_store *s,
 	sqlite3_bind_text(st, 3, im->sbom_json, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)im->packages);
 	sqlite3_bind_int(st, 5, im->matched);
-	if (im->findings_json)
-		sqlite3_bind_text(st, 6, im->findings_json, -1, SQLITE_STATIC);
-	for (int i = 0; i < 6; i++)
-		sqlite3_bind_int64(st, 7 + i, (sqlite3_int64)im->counts[5 - i]);
-	if (im->matched && im->db_id) {
-		sqlite3_bind_text(st, 13, im->db_id, -1, SQLITE_STATIC);
-		if (im->db_built_at)
-			sqlite3_bind_text(st, 14, im->db_built_at, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 15, now, -1, SQLITE_STATIC);
-	}
+	bind_match(st, 6, im, now);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? BW_OK : db_fail(s, eb, "insert image");
@@ -212,16 +222,7 @@ enum bw_err registry_store_put_match(struct registry_store *s,
 			       -1, &st, NULL))
 		return db_fail(s, eb, "update findings");
 	sqlite3_bind_int(st, 1, im->matched);
-	if (im->findings_json)
-		sqlite3_bind_text(st, 2, im->findings_json, -1, SQLITE_STATIC);
-	for (int i = 0; i < 6; i++)
-		sqlite3_bind_int64(st, 3 + i, (sqlite3_int64)im->counts[5 - i]);
-	if (im->matched && im->db_id) {
-		sqlite3_bind_text(st, 9, im->db_id, -1, SQLITE_STATIC);
-		if (im->db_built_at)
-			sqlite3_bind_text(st, 10, im->db_built_at, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 11, now, -1, SQLITE_STATIC);
-	}
+	bind_match(st, 2, im, now);
 	sqlite3_bind_text(st, 12, im->digest, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);

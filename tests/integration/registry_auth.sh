@@ -5,6 +5,7 @@
 # the CA file the TLS verification fails; no credentials fail clearly.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_image.sh"
+. "$(dirname "$0")/lib_registry.sh"
 
 for t in docker-registry skopeo openssl htpasswd; do
 	command -v $t >/dev/null || { echo "1..0 # SKIP $t not installed"; exit 0; }
@@ -14,9 +15,6 @@ OCI=$(debian_oci_dir) || { echo "Bail out! cannot build the Debian OCI image"; e
 # a layer cache of its own (the tests below count downloads and corrupt blobs)
 export BULWARK_REGISTRY_CACHE="$TMP/cache"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-PORT=$(free_port)
-R=127.0.0.1:$PORT
 USER=bwuser
 PASS="s3cret-Pa55-$RANDOM$RANDOM"
 
@@ -30,32 +28,11 @@ openssl x509 -req -in "$TMP/server.csr" -CA "$TMP/ca.pem" -CAkey "$TMP/ca.key" \
 	-CAcreateserial -days 2 -extfile "$TMP/san.ext" -out "$TMP/server.pem" 2>/dev/null
 htpasswd -Bbn "$USER" "$PASS" >"$TMP/htpasswd"
 
-mkdir -p "$TMP/storage" "$TMP/certs/$R"
+trap 'stop_registry; rm -rf "$TMP"' EXIT
+start_registry "$TMP" --tls "$TMP/server.pem" "$TMP/server.key" --htpasswd "$TMP/htpasswd" ||
+	{ echo "Bail out! docker-registry did not start"; exit 1; }
+mkdir -p "$TMP/certs/$R"
 cp "$TMP/ca.pem" "$TMP/certs/$R/ca.crt"
-cat >"$TMP/registry.yml" <<YML
-version: 0.1
-log:
-  level: error
-storage:
-  filesystem:
-    rootdirectory: $TMP/storage
-http:
-  addr: 127.0.0.1:$PORT
-  tls:
-    certificate: $TMP/server.pem
-    key: $TMP/server.key
-auth:
-  htpasswd:
-    realm: bulwark-test
-    path: $TMP/htpasswd
-YML
-docker-registry serve "$TMP/registry.yml" >"$TMP/registry.log" 2>&1 &
-REG_PID=$!
-trap 'kill $REG_PID 2>/dev/null; wait $REG_PID 2>/dev/null; rm -rf "$TMP"' EXIT
-for _ in $(seq 1 100); do
-	curl -s --cacert "$TMP/ca.pem" "https://$R/v2/" >/dev/null && break
-	sleep 0.1
-done
 
 ok "push with skopeo (TLS + basic auth)" skopeo copy -q --dest-cert-dir "$TMP/certs/$R" \
 	--dest-creds "$USER:$PASS" "oci:$OCI:12" "docker://$R/secure/debian:12"

@@ -5,6 +5,7 @@
 # unknown tags, corrupt blobs and a dead registry fail clearly.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_image.sh"
+. "$(dirname "$0")/lib_registry.sh"
 
 command -v docker-registry >/dev/null || { echo "1..0 # SKIP docker-registry not installed"; exit 0; }
 command -v skopeo >/dev/null || { echo "1..0 # SKIP skopeo not installed"; exit 0; }
@@ -13,27 +14,8 @@ OCI=$(debian_oci_dir) || { echo "Bail out! cannot build the Debian OCI image"; e
 # a layer cache of its own (the tests below count downloads and corrupt blobs)
 export BULWARK_REGISTRY_CACHE="$TMP/cache"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-PORT=$(free_port)
-mkdir -p "$TMP/storage"
-cat >"$TMP/registry.yml" <<YML
-version: 0.1
-log:
-  level: error
-storage:
-  filesystem:
-    rootdirectory: $TMP/storage
-http:
-  addr: 127.0.0.1:$PORT
-YML
-docker-registry serve "$TMP/registry.yml" >"$TMP/registry.log" 2>&1 &
-REG_PID=$!
-trap 'kill $REG_PID 2>/dev/null; wait $REG_PID 2>/dev/null; rm -rf "$TMP"' EXIT
-for _ in $(seq 1 100); do
-	curl -fs "http://127.0.0.1:$PORT/v2/" >/dev/null && break
-	sleep 0.1
-done
-R=127.0.0.1:$PORT
+trap 'stop_registry; rm -rf "$TMP"' EXIT
+start_registry "$TMP" || { echo "Bail out! docker-registry did not start"; exit 1; }
 export BULWARK_REGISTRY_INSECURE=1
 
 ok "push the Debian image with skopeo" skopeo copy -q --dest-tls-verify=false "oci:$OCI:12" "docker://$R/debian:12"
@@ -100,7 +82,7 @@ is "$rc" "$want_rc" "scan by tag exits like the local scan"
 is "$(jq -c '[.findings, .summary]' "$TMP/scan.json")" "$(jq -c '[.findings, .summary]' "$TMP/scan-local.json")" "scan by tag: same findings as the OCI layout"
 
 # the registry dies: a clear network error naming it
-kill "$REG_PID"; wait "$REG_PID" 2>/dev/null
+stop_registry
 "$BULWARK" sbom -f json "$R/debian:12" -o "$TMP/x.json" 2>"$TMP/dead.err"; rc=$?
 is "$rc" 2 "dead registry exits 2"
 ok "dead registry: message names the registry and the attempts" grep -q "$R/debian: manifest 12 (after 4 attempts): .*connect" "$TMP/dead.err"

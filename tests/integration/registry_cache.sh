@@ -13,6 +13,7 @@
 # the cache directory under it (du).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_image.sh"
+. "$(dirname "$0")/lib_registry.sh"
 
 for t in docker-registry skopeo jq; do
 	command -v $t >/dev/null || { echo "1..0 # SKIP $t not installed"; exit 0; }
@@ -37,32 +38,13 @@ BASE=$(layers "$OCI")
 UP_B=$(layers "$TWO" | sed -n 2p)
 UP_C=$(layers "$TMP/app-oci" | sed -n 2p)
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-PORT=$(free_port)
-R=127.0.0.1:$PORT
-mkdir -p "$TMP/storage"
-cat >"$TMP/registry.yml" <<YML
-version: 0.1
-log:
-  level: info
-  accesslog:
-    disabled: false
-storage:
-  filesystem:
-    rootdirectory: $TMP/storage
-http:
-  addr: 127.0.0.1:$PORT
-YML
-docker-registry serve "$TMP/registry.yml" >"$TMP/registry.log" 2>&1 &
-REG_PID=$!
-trap 'kill $REG_PID 2>/dev/null; wait $REG_PID 2>/dev/null; rm -rf "$TMP"' EXIT
-for _ in $(seq 1 100); do curl -fs "http://$R/v2/" >/dev/null && break; sleep 0.1; done
+trap 'stop_registry; rm -rf "$TMP"' EXIT
+start_registry "$TMP" --accesslog --log-level info || { echo "Bail out! docker-registry did not start"; exit 1; }
 export DOCKER_CONFIG="$TMP/no-docker" BULWARK_REGISTRY_INSECURE=1 SOURCE_DATE_EPOCH=1700000000
 export BULWARK_REGISTRY_CACHE="$TMP/cache"
 unset BULWARK_REGISTRY_CACHE_MAX
 
-push() { timeout 120 skopeo copy -q --dest-tls-verify=false "$1" "docker://$R/$2"; }
-ok "push A, B and C" bash -c "$(declare -f push); R=$R; push oci:$OCI:12 debian:12 && push oci:$TWO:12 two/layer:1 && push oci:$TMP/app-oci:1 app/bin:1"
+ok "push A, B and C" registry_push "oci:$OCI:12" debian:12 "oci:$TWO:12" two/layer:1 "oci:$TMP/app-oci:1" app/bin:1
 is "$(layers "$TWO" | head -n1) $(layers "$TMP/app-oci" | head -n1)" "$BASE $BASE" \
 	"the three images share the base layer (digests from their OCI layouts)"
 

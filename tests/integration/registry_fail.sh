@@ -11,6 +11,7 @@
 #     off in the middle every time (the registry stops mid-blob).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_image.sh"
+. "$(dirname "$0")/lib_registry.sh"
 
 for t in docker-registry skopeo sqlite3 jq python3; do
 	command -v $t >/dev/null || { echo "1..0 # SKIP $t not installed"; exit 0; }
@@ -19,41 +20,20 @@ export XDG_CACHE_HOME="$TMP/cache" DOCKER_CONFIG="$TMP/no-docker" BULWARK_REGIST
 
 # four small distinct images (a dpkg status each, so packages are counted)
 mkimg() { # NAME PKG VERSION
-	local root="$TMP/root-$1"
-	mkdir -p "$root/etc" "$root/var/lib/dpkg"
-	printf 'ID=debian\nVERSION_ID="11"\nVERSION_CODENAME=bullseye\n' >"$root/etc/os-release"
-	printf 'Package: %s\nStatus: install ok installed\nArchitecture: amd64\nVersion: %s\n' "$2" "$3" >"$root/var/lib/dpkg/status"
-	make_oci_dir "$root" "$TMP/oci-$1" 1
+	bullseye_oci "$TMP/oci-$1" 1 "$(printf 'Package: %s\nStatus: install ok installed\nArchitecture: amd64\nVersion: %s\n' "$2" "$3")"
 }
 mkimg one sudo 1.9.5p2-3
 mkimg two openssl 1.1.1n-0+deb11u3
 mkimg three curl 7.74.0-1.3+deb11u1
 mkimg four bash 5.1-2+deb11u1
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-PORT=$(free_port)
-R=127.0.0.1:$PORT
-mkdir -p "$TMP/storage"
-cat >"$TMP/registry.yml" <<YML
-version: 0.1
-log:
-  level: error
-storage:
-  filesystem:
-    rootdirectory: $TMP/storage
-http:
-  addr: 127.0.0.1:$PORT
-YML
-docker-registry serve "$TMP/registry.yml" >"$TMP/registry.log" 2>&1 &
-REG_PID=$!
 MOCK_PID=
-trap 'kill $REG_PID $MOCK_PID 2>/dev/null; wait $REG_PID $MOCK_PID 2>/dev/null; rm -rf "$TMP"' EXIT
-for _ in $(seq 1 100); do curl -fs "http://$R/v2/" >/dev/null && break; sleep 0.1; done
+trap 'stop_registry; [ -z "$MOCK_PID" ] || { kill $MOCK_PID; wait $MOCK_PID; } 2>/dev/null; rm -rf "$TMP"' EXIT
+start_registry "$TMP" || { echo "Bail out! docker-registry did not start"; exit 1; }
 
 # ---- 1. a blob whose digest does not match ----
-push() { skopeo copy -q --dest-tls-verify=false "$1" "docker://$R/$2"; }
 ok "push a/one:1, b/two:1, c/three:1" \
-	bash -c "$(declare -f push); R=$R; push oci:$TMP/oci-one:1 a/one:1 && push oci:$TMP/oci-two:1 b/two:1 && push oci:$TMP/oci-three:1 c/three:1"
+	registry_push "oci:$TMP/oci-one:1" a/one:1 "oci:$TMP/oci-two:1" b/two:1 "oci:$TMP/oci-three:1" c/three:1
 D2=$(skopeo inspect --tls-verify=false --format '{{.Digest}}' "docker://$R/b/two:1")
 L2=$(skopeo inspect --tls-verify=false --format '{{index .Layers 0}}' "docker://$R/b/two:1")
 BLOB="$TMP/storage/docker/registry/v2/blobs/sha256/${L2:7:2}/${L2#sha256:}/data"
@@ -68,7 +48,7 @@ is "$(sqlite3 "$TMP/s1.sqlite" "SELECT repo || ':' || tag FROM tags ORDER BY rep
 	"a corrupt blob: the other images are stored"
 is "$(sqlite3 "$TMP/s1.sqlite" "SELECT packages FROM images ORDER BY digest" | sort -u)" 1 "their SBOMs have their one package"
 ok "a corrupt blob: the summary counts one failure" grep -q "2 image(s) scanned, 0 re-matched, 0 already in .*, 1 failed" "$TMP/s1.err"
-kill $REG_PID; wait $REG_PID 2>/dev/null
+stop_registry
 
 # ---- 2. tokens that expire, a registry that stops mid-blob ----
 cat >"$TMP/mock.py" <<'PY'

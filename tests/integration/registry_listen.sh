@@ -5,6 +5,7 @@
 # refuses requests without the shared secret and malformed envelopes.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_image.sh"
+. "$(dirname "$0")/lib_registry.sh"
 
 for t in docker-registry skopeo curl sqlite3; do
 	command -v $t >/dev/null || { echo "1..0 # SKIP $t not installed"; exit 0; }
@@ -12,22 +13,13 @@ done
 OCI=$(debian_oci_dir) || { echo "Bail out! cannot build the Debian OCI image"; exit 1; }
 export BULWARK_REGISTRY_CACHE="$TMP/cache" XDG_CACHE_HOME="$TMP/xdg" DOCKER_CONFIG="$TMP/no-docker"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-PORT=$(free_port)
 LPORT=$(free_port)
-R=127.0.0.1:$PORT
 TOKEN="hook-$RANDOM$RANDOM"
-mkdir -p "$TMP/storage"
-cat >"$TMP/registry.yml" <<YML
-version: 0.1
-log:
-  level: error
-storage:
-  filesystem:
-    rootdirectory: $TMP/storage
-http:
-  addr: 127.0.0.1:$PORT
-notifications:
+LISTEN_PID=
+trap 'stop_registry; [ -z "$LISTEN_PID" ] || { kill $LISTEN_PID; wait $LISTEN_PID; } 2>/dev/null; rm -rf "$TMP"' EXIT
+# the registry's push notifications go to the webhook (started next: the
+# registry sends nothing before the first push)
+start_registry "$TMP" --yaml "notifications:
   endpoints:
     - name: bulwark
       url: http://127.0.0.1:$LPORT/events
@@ -35,15 +27,11 @@ notifications:
         Authorization: [Bearer $TOKEN]
       timeout: 5s
       threshold: 3
-      backoff: 1s
-YML
+      backoff: 1s" || { echo "Bail out! docker-registry did not start"; exit 1; }
 BULWARK_REGISTRY_WEBHOOK_TOKEN="$TOKEN" "$BULWARK" registry listen "$R" --listen "127.0.0.1:$LPORT" \
 	--insecure --store "$TMP/store.sqlite" 2>"$TMP/listen.err" &
 LISTEN_PID=$!
-docker-registry serve "$TMP/registry.yml" >"$TMP/registry.log" 2>&1 &
-REG_PID=$!
-trap 'kill $REG_PID $LISTEN_PID 2>/dev/null; wait $REG_PID $LISTEN_PID 2>/dev/null; rm -rf "$TMP"' EXIT
-for _ in $(seq 1 100); do curl -fs "http://$R/v2/" >/dev/null && grep -q listening "$TMP/listen.err" && break; sleep 0.1; done
+for _ in $(seq 1 100); do grep -q listening "$TMP/listen.err" && break; sleep 0.1; done
 
 is "$(curl -s -o /dev/null -w '%{http_code}' -X POST --data '{"events":[]}' "http://127.0.0.1:$LPORT/events")" 401 "webhook without the secret: 401"
 is "$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $TOKEN" --data '{"events":' "http://127.0.0.1:$LPORT/events")" 400 "malformed envelope: 400"

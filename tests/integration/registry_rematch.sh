@@ -9,44 +9,22 @@
 # `bulwark scan`'s of the same image's OCI layout with the same database.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_image.sh"
+. "$(dirname "$0")/lib_registry.sh"
 
 for t in docker-registry skopeo sqlite3 jq; do
 	command -v $t >/dev/null || { echo "1..0 # SKIP $t not installed"; exit 0; }
 done
 TWO=$(debian_two_layer) || { echo "Bail out! cannot build the two-layer image"; exit 1; }
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-PORT=$(free_port)
-R=127.0.0.1:$PORT
-mkdir -p "$TMP/storage"
-cat >"$TMP/registry.yml" <<YML
-version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: false
-storage:
-  filesystem:
-    rootdirectory: $TMP/storage
-http:
-  addr: 127.0.0.1:$PORT
-YML
-docker-registry serve "$TMP/registry.yml" >"$TMP/registry.log" 2>&1 &
-REG_PID=$!
-trap 'kill $REG_PID 2>/dev/null; wait $REG_PID 2>/dev/null; rm -rf "$TMP"' EXIT
-for _ in $(seq 1 100); do curl -fs "http://$R/v2/" >/dev/null && break; sleep 0.1; done
+trap 'stop_registry; rm -rf "$TMP"' EXIT
+start_registry "$TMP" --accesslog || { echo "Bail out! docker-registry did not start"; exit 1; }
 export XDG_CACHE_HOME="$TMP/cache" DOCKER_CONFIG="$TMP/no-docker" BULWARK_REGISTRY_CACHE=off
 
 # a small Debian 11 image with packages the DSA list has advisories for
-OLD="$TMP/old-root"
-mkdir -p "$OLD/etc" "$OLD/var/lib/dpkg"
-printf 'PRETTY_NAME="Debian GNU/Linux 11 (bullseye)"\nNAME="Debian GNU/Linux"\nVERSION_ID="11"\nVERSION_CODENAME=bullseye\nID=debian\n' >"$OLD/etc/os-release"
-printf 'Package: openssl\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1.1.1n-0+deb11u3\n\nPackage: sudo\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1.9.5p2-3\n\nPackage: curl\nStatus: install ok installed\nArchitecture: amd64\nVersion: 7.74.0-1.3+deb11u1\n' >"$OLD/var/lib/dpkg/status"
-make_oci_dir "$OLD" "$TMP/old-oci" 11
+bullseye_oci "$TMP/old-oci" 11 "$(printf 'Package: openssl\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1.1.1n-0+deb11u3\n\nPackage: sudo\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1.9.5p2-3\n\nPackage: curl\nStatus: install ok installed\nArchitecture: amd64\nVersion: 7.74.0-1.3+deb11u1\n')"
 
-push() { skopeo copy -q --dest-tls-verify=false "$1" "docker://$R/$2"; }
 ok "push old/debian:11, old/debian:latest (same digest), two/layer:1" \
-	bash -c "$(declare -f push); R=$R; push oci:$TMP/old-oci:11 old/debian:11 && push oci:$TMP/old-oci:11 old/debian:latest && push oci:$TWO:12 two/layer:1"
+	registry_push "oci:$TMP/old-oci:11" old/debian:11 "oci:$TMP/old-oci:11" old/debian:latest "oci:$TWO:12" two/layer:1
 
 # DB1: the DSA list without its openssl advisories; DB2: the whole list
 mkdir -p "$TMP/feed1/data/DSA" "$TMP/feed2/data/DSA"

@@ -7,6 +7,7 @@
 # the same database; the digests are skopeo's.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_image.sh"
+. "$(dirname "$0")/lib_registry.sh"
 
 for t in docker-registry skopeo; do
 	command -v $t >/dev/null || { echo "1..0 # SKIP $t not installed"; exit 0; }
@@ -14,36 +15,16 @@ done
 OCI=$(debian_oci_dir) || { echo "Bail out! cannot build the Debian OCI image"; exit 1; }
 TWO=$(debian_two_layer) || { echo "Bail out! cannot build the two-layer image"; exit 1; }
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-PORT=$(free_port)
-R=127.0.0.1:$PORT
-mkdir -p "$TMP/storage"
-cat >"$TMP/registry.yml" <<YML
-version: 0.1
-log:
-  level: error
-storage:
-  filesystem:
-    rootdirectory: $TMP/storage
-http:
-  addr: 127.0.0.1:$PORT
-YML
-docker-registry serve "$TMP/registry.yml" >"$TMP/registry.log" 2>&1 &
-REG_PID=$!
-trap 'kill $REG_PID 2>/dev/null; wait $REG_PID 2>/dev/null; rm -rf "$TMP"' EXIT
-for _ in $(seq 1 100); do curl -fs "http://$R/v2/" >/dev/null && break; sleep 0.1; done
+trap 'stop_registry; rm -rf "$TMP"' EXIT
+start_registry "$TMP" || { echo "Bail out! docker-registry did not start"; exit 1; }
 export XDG_CACHE_HOME="$TMP/cache" DOCKER_CONFIG="$TMP/no-docker"
 
 # a small Debian 11 image with packages the DSA/DLA lists have advisories for
-OLD="$TMP/old-root"
-mkdir -p "$OLD/etc" "$OLD/var/lib/dpkg"
-printf 'PRETTY_NAME="Debian GNU/Linux 11 (bullseye)"\nNAME="Debian GNU/Linux"\nVERSION_ID="11"\nVERSION_CODENAME=bullseye\nID=debian\n' >"$OLD/etc/os-release"
-printf 'Package: openssl\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1.1.1n-0+deb11u3\n\nPackage: sudo\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1.9.5p2-3\n' >"$OLD/var/lib/dpkg/status"
-make_oci_dir "$OLD" "$TMP/old-oci" 11
+bullseye_oci "$TMP/old-oci" 11 "$(printf 'Package: openssl\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1.1.1n-0+deb11u3\n\nPackage: sudo\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1.9.5p2-3\n')"
 
-push() { skopeo copy -q --dest-tls-verify=false "$1" "docker://$R/$2"; }
 ok "push debian:12, debian:latest, mirror/debian:12 (one digest), two/layer:1, old/debian:11" \
-	bash -c "$(declare -f push); R=$R; push oci:$OCI:12 debian:12 && push oci:$OCI:12 debian:latest && push oci:$OCI:12 mirror/debian:12 && push oci:$TWO:12 two/layer:1 && push oci:$TMP/old-oci:11 old/debian:11"
+	registry_push "oci:$OCI:12" debian:12 "oci:$OCI:12" debian:latest "oci:$OCI:12" mirror/debian:12 \
+	"oci:$TWO:12" two/layer:1 "oci:$TMP/old-oci:11" old/debian:11
 D1=$(skopeo inspect --tls-verify=false --format '{{.Digest}}' "docker://$R/debian:12")
 D2=$(skopeo inspect --tls-verify=false --format '{{.Digest}}' "docker://$R/two/layer:1")
 D3=$(skopeo inspect --tls-verify=false --format '{{.Digest}}' "docker://$R/old/debian:11")

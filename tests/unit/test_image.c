@@ -23,6 +23,7 @@
 
 #include "image/image.h"
 #include "image/image_int.h"
+#include "image_test.h"
 
 /* ---- the --walk tool ---- */
 
@@ -112,71 +113,10 @@ static int walk_tool(int argc, char **argv)
 
 /* ---- building layers ---- */
 
-enum { F_NONE, F_GZIP, F_ZSTD };
-
-struct ent {
-	const char *path;
-	char type; /* 'f' file, 'd' dir, 'l' symlink, 'h' hard link, 'c' char device */
-	const char *data; /* file content or link target */
-};
-
-struct mem {
-	unsigned char *p;
-	size_t n;
-};
-
+/* files 0644 (directories 0755), owned by root */
 static struct mem make_tar(const struct ent *ents, size_t n, int filter)
 {
-	struct archive *a = archive_write_new();
-	size_t cap = 1 << 20, used = 0;
-	struct mem m;
-
-	m.p = malloc(cap);
-	assert_non_null(m.p);
-	archive_write_set_format_pax_restricted(a);
-	if (filter == F_GZIP)
-		archive_write_add_filter_gzip(a);
-	else if (filter == F_ZSTD)
-		assert_int_equal(archive_write_add_filter_zstd(a), ARCHIVE_OK);
-	archive_write_set_bytes_in_last_block(a, 1);
-	assert_int_equal(archive_write_open_memory(a, m.p, cap, &used), ARCHIVE_OK);
-	for (size_t i = 0; i < n; i++) {
-		struct archive_entry *e = archive_entry_new();
-
-		archive_entry_set_pathname(e, ents[i].path);
-		archive_entry_set_perm(e, 0644);
-		switch (ents[i].type) {
-		case 'f':
-			archive_entry_set_filetype(e, AE_IFREG);
-			archive_entry_set_size(e, (la_int64_t)strlen(ents[i].data));
-			break;
-		case 'd':
-			archive_entry_set_filetype(e, AE_IFDIR);
-			archive_entry_set_perm(e, 0755);
-			break;
-		case 'l':
-			archive_entry_set_filetype(e, AE_IFLNK);
-			archive_entry_set_symlink(e, ents[i].data);
-			break;
-		case 'h':
-			archive_entry_set_filetype(e, AE_IFREG);
-			archive_entry_set_hardlink(e, ents[i].data);
-			archive_entry_set_size(e, 0);
-			break;
-		case 'c':
-			archive_entry_set_filetype(e, AE_IFCHR);
-			archive_entry_set_rdev(e, 0x0103);
-			break;
-		}
-		assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
-		if (ents[i].type == 'f')
-			archive_write_data(a, ents[i].data, strlen(ents[i].data));
-		archive_entry_free(e);
-	}
-	assert_int_equal(archive_write_close(a), ARCHIVE_OK);
-	archive_write_free(a);
-	m.n = used;
-	return m;
+	return image_test_tar(ents, n, filter, 0644, 0);
 }
 
 static char *sha256_digest(const void *p, size_t n)

@@ -23,69 +23,12 @@
 
 #include "image/image.h"
 #include "image/image_int.h"
+#include "image_test.h"
 
-struct ent {
-	const char *path;
-	char type; /* 'f' file, 'd' dir, 'l' symlink, 'h' hard link, 'c' char device */
-	const char *data; /* content, or the link target */
-};
-
-struct mem {
-	unsigned char *p;
-	size_t n;
-	char digest[80];
-};
-
+/* gzip, mode 0755, entry i owned by uid 1000 + i */
 static struct mem make_tar(const struct ent *ents, size_t n)
 {
-	struct archive *a = archive_write_new();
-	size_t cap = 1 << 20, used = 0;
-	char hex[65];
-	struct mem m;
-
-	m.p = malloc(cap);
-	assert_non_null(m.p);
-	archive_write_set_format_pax_restricted(a);
-	archive_write_add_filter_gzip(a);
-	archive_write_set_bytes_in_last_block(a, 1);
-	assert_int_equal(archive_write_open_memory(a, m.p, cap, &used), ARCHIVE_OK);
-	for (size_t i = 0; i < n; i++) {
-		struct archive_entry *e = archive_entry_new();
-
-		archive_entry_set_pathname(e, ents[i].path);
-		archive_entry_set_perm(e, 0755);
-		archive_entry_set_uid(e, 1000 + i);
-		switch (ents[i].type) {
-		case 'd':
-			archive_entry_set_filetype(e, AE_IFDIR);
-			break;
-		case 'l':
-			archive_entry_set_filetype(e, AE_IFLNK);
-			archive_entry_set_symlink(e, ents[i].data);
-			break;
-		case 'h':
-			archive_entry_set_filetype(e, AE_IFREG);
-			archive_entry_set_hardlink(e, ents[i].data);
-			archive_entry_set_size(e, 0);
-			break;
-		case 'c':
-			archive_entry_set_filetype(e, AE_IFCHR);
-			break;
-		default:
-			archive_entry_set_filetype(e, AE_IFREG);
-			archive_entry_set_size(e, (la_int64_t)strlen(ents[i].data));
-		}
-		assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
-		if (ents[i].type == 'f')
-			archive_write_data(a, ents[i].data, strlen(ents[i].data));
-		archive_entry_free(e);
-	}
-	assert_int_equal(archive_write_close(a), ARCHIVE_OK);
-	archive_write_free(a);
-	m.n = used;
-	assert_int_equal(bw_hash_hex(BW_HASH_SHA256, m.p, m.n, hex, sizeof(hex)), BW_OK);
-	snprintf(m.digest, sizeof(m.digest), "sha256:%s", hex);
-	return m;
+	return image_test_tar(ents, n, F_GZIP, 0755, 1000);
 }
 
 /* What the stream callback saw. The ELF want reads a few ranges (as the Go

@@ -20,50 +20,12 @@
 
 #include "image/image.h"
 #include "image/image_int.h"
+#include "image_test.h"
 
-struct ent {
-	const char *path;
-	char type; /* 'f' file, 'd' dir, 'h' hard link */
-	const char *data;
-};
-
-struct mem {
-	unsigned char *p;
-	size_t n;
-};
-
+/* gzip, mode 0755 */
 static struct mem make_tar(const struct ent *ents, size_t n)
 {
-	struct archive *a = archive_write_new();
-	size_t cap = 1 << 20, used = 0;
-	struct mem m;
-
-	m.p = malloc(cap);
-	assert_non_null(m.p);
-	archive_write_set_format_pax_restricted(a);
-	archive_write_add_filter_gzip(a);
-	archive_write_set_bytes_in_last_block(a, 1);
-	assert_int_equal(archive_write_open_memory(a, m.p, cap, &used), ARCHIVE_OK);
-	for (size_t i = 0; i < n; i++) {
-		struct archive_entry *e = archive_entry_new();
-
-		archive_entry_set_pathname(e, ents[i].path);
-		archive_entry_set_perm(e, 0755);
-		if (ents[i].type == 'd') {
-			archive_entry_set_filetype(e, AE_IFDIR);
-		} else {
-			archive_entry_set_filetype(e, AE_IFREG);
-			archive_entry_set_size(e, (la_int64_t)strlen(ents[i].data));
-		}
-		assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
-		if (ents[i].type == 'f')
-			archive_write_data(a, ents[i].data, strlen(ents[i].data));
-		archive_entry_free(e);
-	}
-	assert_int_equal(archive_write_close(a), ARCHIVE_OK);
-	archive_write_free(a);
-	m.n = used;
-	return m;
+	return image_test_tar(ents, n, F_GZIP, 0755, 0);
 }
 
 /* What the callback saw, one line per call: "W LAYER PATH CONTENT". */
