@@ -12,7 +12,7 @@ libsqlite3-dev sqlite3 libpq-dev libzstd-dev zlib1g-dev
 libbpf-dev bpftool libelf-dev
 libnetfilter-queue-dev libmnl-dev libnftables-dev libpcap-dev libpcre2-dev
 debootstrap rpm db5.3-util skopeo docker-registry runc crun busybox-static
-docker.io golang-go zstd gzip tar unzip zip openssl gnutls-bin apache2-utils
+docker.io podman golang-go zstd gzip tar unzip zip openssl gnutls-bin apache2-utils
 iproute2 iptables conntrack curl jq procps python3 python3-venv ca-certificates gpg time python3-yaml binutils
 libcommons-lang3-java libcommons-io-java libguava-java libslf4j-java
 "

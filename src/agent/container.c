@@ -66,6 +66,10 @@ struct agent_ctrs {
 	char cg2_mount[256]; /* cgroup v2 mount point ("" if none) */
 	struct ctr_ent **v;
 	size_t n, cap;
+	/* BULWARK_AGENT_RUNTIME_ROOTS, scanned after rt_roots */
+	struct ctr_root extra[CTR_ROOTS_MAX];
+	struct rt_root extra_rt[CTR_ROOTS_MAX];
+	size_t n_extra;
 };
 
 uint64_t agent_pid_mntns(pid_t pid)
@@ -192,22 +196,31 @@ static void ent_free(struct ctr_ent *e)
 	free(e);
 }
 
-/* Names and images that live outside the bundle. */
-static void read_runtime_meta(struct agent_ctr *c, bool libpod)
+/* Names and images that live outside the bundle: Docker's config.v2.json in
+ * the directory its /etc/hostname mount comes from (DATA_ROOT/containers/ID,
+ * whatever --data-root is), Podman's containers.json next to the bundle
+ * (STORE/DRIVER-containers/), else their default locations. cfg is the
+ * bundle's config.json (may be empty). */
+static void read_runtime_meta(struct agent_ctr *c, bool libpod, const struct bw_buf *cfg)
 {
 	struct bw_errbuf eb = {0};
 	struct bw_buf b;
-	char p[PATH_MAX];
+	char p[PATH_MAX], dir[PATH_MAX];
 
 	if (strcmp(c->runtime, "docker") == 0) {
-		snprintf(p, sizeof(p), DOCKER_META "/%s/config.v2.json", c->id);
+		if (!cfg->len ||
+		    ctr_docker_meta_dir(cfg->data, cfg->len, c->id, dir, sizeof(dir), &eb) != BW_OK ||
+		    (size_t)snprintf(p, sizeof(p), "%s/config.v2.json", dir) >= sizeof(p))
+			snprintf(p, sizeof(p), DOCKER_META "/%s/config.v2.json", c->id);
 		if (read_small(p, CTR_JSON_MAX, &b, &eb) == BW_OK &&
 		    ctr_parse_docker_config(b.data, b.len, c, &eb) != BW_OK)
 			BW_DEBUG("agent: %s", eb.msg);
 		bw_buf_release(&b);
 	} else if (libpod) {
 		bw_strlcpy(c->runtime, "podman", sizeof(c->runtime));
-		if (read_small(PODMAN_META, CTR_PODMAN_MAX, &b, &eb) == BW_OK &&
+		if (!ctr_podman_meta_path(c->bundle, c->id, p, sizeof(p)))
+			bw_strlcpy(p, PODMAN_META, sizeof(p));
+		if (read_small(p, CTR_PODMAN_MAX, &b, &eb) == BW_OK &&
 		    ctr_parse_podman_containers(b.data, b.len, c, &eb) != BW_OK)
 			BW_DEBUG("agent: podman container %s: %s", c->id, eb.msg);
 		bw_buf_release(&b);
@@ -220,7 +233,7 @@ static enum bw_err load_ctr(struct agent_ctrs *cs, const struct rt_root *rt, con
 			    const char *id, struct ctr_ent **out, struct bw_errbuf *eb)
 {
 	struct ctr_ent *e;
-	struct bw_buf b;
+	struct bw_buf b, cfg;
 	char p[PATH_MAX];
 	enum bw_err result;
 	bool libpod = false;
@@ -247,16 +260,18 @@ static enum bw_err load_ctr(struct agent_ctrs *cs, const struct rt_root *rt, con
 				 (int)e->c.init_pid);
 		goto out_free;
 	}
+	bw_buf_init(&cfg, CTR_JSON_MAX);
 	if (e->c.bundle[0] &&
 	    (size_t)snprintf(p, sizeof(p), "%s/config.json", e->c.bundle) < sizeof(p)) {
 		struct bw_errbuf eb2 = {0};
 
-		if (read_small(p, CTR_JSON_MAX, &b, &eb2) == BW_OK &&
-		    ctr_parse_oci_config(b.data, b.len, &e->c, &libpod, &eb2) != BW_OK)
+		if (read_small(p, CTR_JSON_MAX, &cfg, &eb2) != BW_OK)
+			cfg.len = 0;
+		else if (ctr_parse_oci_config(cfg.data, cfg.len, &e->c, &libpod, &eb2) != BW_OK)
 			BW_WARN("agent: container %s: %s", id, eb2.msg);
-		bw_buf_release(&b);
 	}
-	read_runtime_meta(&e->c, libpod);
+	read_runtime_meta(&e->c, libpod, &cfg);
+	bw_buf_release(&cfg);
 	ctr_finish(&e->c);
 	e->c.cgroup_id = pid_cgroup_id(cs, e->c.init_pid);
 	e->pidfd = (int)syscall(SYS_pidfd_open, e->c.init_pid, 0);
@@ -390,6 +405,30 @@ static void scan_dir(struct agent_ctrs *cs, const struct rt_root *rt, const char
 	closedir(d);
 }
 
+/* BULWARK_AGENT_RUNTIME_ROOTS: state roots a runtime was configured to
+ * keep elsewhere (dockerd --exec-root E: docker=E/runtime-runc/moby). */
+static void extra_roots(struct agent_ctrs *cs)
+{
+	struct bw_errbuf eb = {0};
+	const char *env = getenv("BULWARK_AGENT_RUNTIME_ROOTS");
+	size_t i;
+
+	if (!env || !env[0])
+		return;
+	if (ctr_parse_roots(env, cs->extra, CTR_ROOTS_MAX, &cs->n_extra, &eb) != BW_OK)
+		BW_WARN("agent: BULWARK_AGENT_RUNTIME_ROOTS: %s (entry ignored)", eb.msg);
+	for (i = 0; i < cs->n_extra; i++) {
+		struct rt_root *rt = &cs->extra_rt[i];
+
+		rt->runtime = cs->extra[i].runtime;
+		rt->dir = cs->extra[i].dir;
+		rt->layout = strcmp(rt->runtime, "containerd") == 0 ? LAYOUT_RUNC_NS
+			     : strcmp(rt->runtime, "crun") == 0	    ? LAYOUT_CRUN
+								    : LAYOUT_RUNC;
+		BW_INFO("agent: extra runtime root %s (%s)", rt->dir, rt->runtime);
+	}
+}
+
 static enum bw_err rescan(struct agent_ctrs *cs)
 {
 	size_t i, j;
@@ -399,6 +438,11 @@ static enum bw_err rescan(struct agent_ctrs *cs)
 	for (i = 0; i < sizeof(rt_roots) / sizeof(rt_roots[0]); i++) {
 		watch_root(cs, rt_roots[i].dir);
 		scan_dir(cs, &rt_roots[i], rt_roots[i].dir, rt_roots[i].layout == LAYOUT_RUNC_NS);
+	}
+	for (i = 0; i < cs->n_extra; i++) {
+		watch_root(cs, cs->extra_rt[i].dir);
+		scan_dir(cs, &cs->extra_rt[i], cs->extra_rt[i].dir,
+			 cs->extra_rt[i].layout == LAYOUT_RUNC_NS);
 	}
 	/* removals: state gone, or init gone */
 	for (i = 0, j = 0; i < cs->n; i++) {
@@ -441,6 +485,7 @@ enum bw_err agent_ctrs_open(agent_ctr_cb cb, void *ctx, struct agent_ctrs **out,
 			       strerror(err));
 	}
 	find_cgroup2(cs);
+	extra_roots(cs);
 	rescan(cs);
 	*out = cs;
 	return BW_OK;

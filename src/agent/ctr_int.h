@@ -48,4 +48,27 @@ void ctr_finish(struct agent_ctr *c);
  * not starting with '.'. */
 bool ctr_id_valid(const char *s);
 
+/* Extra runtime state roots (BULWARK_AGENT_RUNTIME_ROOTS, docs/agent-containers.md). */
+#define CTR_ROOTS_MAX 16
+struct ctr_root {
+	char runtime[16]; /* docker | containerd | runc | crun: the layout below dir */
+	char dir[256];    /* absolute, no ".." */
+};
+/* Parse "RUNTIME=DIR[:RUNTIME=DIR]...". Valid entries are stored (at most
+ * max); empty entries are ignored. Returns BW_OK, or an error naming the
+ * last invalid entry (which was skipped; the valid ones are still stored). */
+enum bw_err ctr_parse_roots(const char *spec, struct ctr_root *out, size_t max, size_t *n,
+			    struct bw_errbuf *eb);
+/* Docker's per-container metadata directory (DATA_ROOT/containers/ID), from
+ * the bundle's config.json: the parent of the source of the /etc/hostname
+ * (else /etc/hosts, /etc/resolv.conf) bind mount, when that parent is named
+ * id. BW_ERR_NOT_FOUND when there is no such mount. */
+enum bw_err ctr_docker_meta_dir(const char *data, size_t n, const char *id, char *out,
+				size_t outsz, struct bw_errbuf *eb);
+/* Podman's containers.json from its bundle path: c/storage keeps a
+ * container's bundle at STORE/DRIVER-containers/ID/userdata and the list at
+ * STORE/DRIVER-containers/containers.json. false when bundle has another
+ * shape. */
+bool ctr_podman_meta_path(const char *bundle, const char *id, char *out, size_t outsz);
+
 #endif

@@ -351,8 +351,15 @@ void ctr_k8s_workload(const char *pod, char *out, size_t outsz)
 
 void ctr_image_repo(const char *image, char *out, size_t outsz)
 {
-	const char *at = strchr(image, '@'), *slash, *colon;
-	size_t n = at ? (size_t)(at - image) : strlen(image), i;
+	const char *at, *slash, *colon;
+	size_t n, i;
+
+	/* Podman names an image that has no registry "localhost/REPO": the
+	 * same repository as Docker's "REPO" ("localhost:PORT/" is a registry) */
+	if (bw_str_starts_with(image, "localhost/") && image[10])
+		image += 10;
+	at = strchr(image, '@');
+	n = at ? (size_t)(at - image) : strlen(image);
 
 	/* a tag is a ':' after the last '/' (a ':' before it is a port) */
 	slash = NULL;
@@ -407,4 +414,138 @@ bool ctr_id_valid(const char *s)
 			return false;
 	}
 	return true;
+}
+
+static bool runtime_known(const char *rt, size_t n)
+{
+	static const char *const names[] = {"docker", "containerd", "runc", "crun"};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strlen(names[i]) == n && memcmp(names[i], rt, n) == 0)
+			return true;
+	return false;
+}
+
+enum bw_err ctr_parse_roots(const char *spec, struct ctr_root *out, size_t max, size_t *n,
+			    struct bw_errbuf *eb)
+{
+	enum bw_err result = BW_OK;
+	const char *p = spec, *end, *eq;
+	char dir[sizeof(out->dir)];
+
+	*n = 0;
+	while (p && *p) {
+		size_t len, dlen;
+
+		end = strchr(p, ':');
+		len = end ? (size_t)(end - p) : strlen(p);
+		if (len == 0)
+			goto next;
+		eq = memchr(p, '=', len);
+		if (!eq || !runtime_known(p, (size_t)(eq - p))) {
+			result = bw_fail(eb, BW_ERR_USAGE,
+					 "runtime root \"%.*s\": expected RUNTIME=DIR with RUNTIME "
+					 "docker, containerd, runc or crun",
+					 (int)(len > 200 ? 200 : len), p);
+			goto next;
+		}
+		dlen = len - (size_t)(eq + 1 - p);
+		if (dlen >= sizeof(dir)) {
+			result = bw_fail(eb, BW_ERR_USAGE, "runtime root \"%.*s...\": path too long",
+					 (int)(eq - p), p);
+			goto next;
+		}
+		memcpy(dir, eq + 1, dlen);
+		dir[dlen] = '\0';
+		while (dlen > 1 && dir[dlen - 1] == '/')
+			dir[--dlen] = '\0';
+		if (!host_path_ok(dir, sizeof(dir)) || strcmp(dir, "/") == 0) {
+			result = bw_fail(eb, BW_ERR_USAGE,
+					 "runtime root \"%.*s\": DIR must be an absolute path "
+					 "below / without \"..\"",
+					 (int)(len > 200 ? 200 : len), p);
+			goto next;
+		}
+		if (*n >= max) {
+			result = bw_fail(eb, BW_ERR_LIMIT, "runtime roots: more than %zu", max);
+			break;
+		}
+		bw_strlcpy(out[*n].runtime, p, (size_t)(eq - p) + 1);
+		bw_strlcpy(out[*n].dir, dir, sizeof(out[*n].dir));
+		(*n)++;
+	next:
+		p = end ? end + 1 : NULL;
+	}
+	return result;
+}
+
+enum bw_err ctr_docker_meta_dir(const char *data, size_t n, const char *id, char *out,
+				size_t outsz, struct bw_errbuf *eb)
+{
+	static const char *const dests[] = {"/etc/hostname", "/etc/hosts", "/etc/resolv.conf"};
+	enum bw_err result;
+	json_t *root = NULL, *mounts, *m;
+	size_t i, d, idlen = strlen(id);
+
+	if (n > CTR_JSON_MAX)
+		return bw_fail(eb, BW_ERR_LIMIT, "config.json: larger than %u bytes", CTR_JSON_MAX);
+	result = bw_json_parse(data, n, "config.json", &root, eb);
+	if (result)
+		return result;
+	result = bw_fail(eb, BW_ERR_NOT_FOUND, "config.json: no /etc/hostname mount from "
+			 "a directory named %s", id);
+	mounts = json_object_get(root, "mounts");
+	if (!json_is_array(mounts) || idlen == 0)
+		goto out_root;
+	for (d = 0; d < sizeof(dests) / sizeof(dests[0]); d++) {
+		json_array_foreach(mounts, i, m) {
+			const char *dst = bw_json_str(m, "destination");
+			const char *src = bw_json_str(m, "source");
+			const char *slash;
+			size_t plen;
+
+			if (!dst || !src || strcmp(dst, dests[d]) != 0 ||
+			    !host_path_ok(src, PATH_MAX))
+				continue;
+			slash = strrchr(src, '/');
+			plen = (size_t)(slash - src); /* the parent: .../ID */
+			if (plen <= idlen + 1 || src[plen - idlen - 1] != '/' ||
+			    memcmp(src + plen - idlen, id, idlen) != 0 || plen >= outsz)
+				continue;
+			memcpy(out, src, plen);
+			out[plen] = '\0';
+			result = BW_OK;
+			eb->msg[0] = '\0';
+			goto out_root;
+		}
+	}
+out_root:
+	json_decref(root);
+	return result;
+}
+
+bool ctr_podman_meta_path(const char *bundle, const char *id, char *out, size_t outsz)
+{
+	static const char tail[] = "/userdata";
+	size_t blen = strlen(bundle), idlen = strlen(id), plen;
+	const char *store;
+
+	/* STORE/DRIVER-containers/ID/userdata */
+	if (!host_path_ok(bundle, PATH_MAX) || idlen == 0 ||
+	    blen < sizeof(tail) - 1 + idlen + 2 ||
+	    strcmp(bundle + blen - (sizeof(tail) - 1), tail) != 0)
+		return false;
+	plen = blen - (sizeof(tail) - 1) - idlen; /* up to and with the '/' before ID */
+	if (bundle[plen - 1] != '/' || memcmp(bundle + plen, id, idlen) != 0)
+		return false;
+	plen--; /* STORE/DRIVER-containers */
+	store = bundle + plen;
+	while (store > bundle && store[-1] != '/')
+		store--;
+	if ((size_t)(bundle + plen - store) < sizeof("-containers") - 1 ||
+	    memcmp(bundle + plen - (sizeof("-containers") - 1), "-containers",
+		   sizeof("-containers") - 1) != 0)
+		return false;
+	return (size_t)snprintf(out, outsz, "%.*s/containers.json", (int)plen, bundle) < outsz;
 }
