@@ -23,7 +23,10 @@
  *                               the 5-tuple (the source port exists by then)
  *
  * Every record goes into one ring buffer; when it is full the per-CPU
- * counter `drops` is incremented and the event is lost. Events caused by the
+ * counter `drops` is incremented and the event is lost. FORK and EXIT
+ * records do not wake the agent (submit_lazy). tp_btf/sys_enter and sys_exit
+ * are loaded only with --syscall-hooks on (src_bpf.c): attached, they put
+ * every system call of the host on the tracing slow path. Events caused by the
  * agent itself (agent_tgid) are not reported.
  */
 #include "vmlinux.h"
@@ -113,6 +116,26 @@ static __always_inline void *reserve(__u64 size)
 	return e;
 }
 
+/* Waking the agent costs a context switch on the traced task's path. Forks
+ * and exits (most records, rarely urgent) are queued without a wakeup unless
+ * the buffer is filling up: the next record submitted with submit_now(), or
+ * the agent's periodic drain, delivers them. Every other record wakes the
+ * agent (FORCE: the default "only when the consumer has caught up" never
+ * fires while quiet records are queued in front). */
+#define BW_LAZY_MAX_BYTES (BW_RINGBUF_SIZE / 8)
+
+static __always_inline void submit_now(void *e)
+{
+	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
+}
+
+static __always_inline void submit_lazy(void *e)
+{
+	bpf_ringbuf_submit(e, bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > BW_LAZY_MAX_BYTES
+				      ? BPF_RB_FORCE_WAKEUP
+				      : BPF_RB_NO_WAKEUP);
+}
+
 static __always_inline bool is_agent(void)
 {
 	return agent_tgid && (__u32)(bpf_get_current_pid_tgid() >> 32) == agent_tgid;
@@ -193,7 +216,7 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	if (len && bpf_probe_read_user(e->u.exec.args, len, (const void *)start) < 0)
 		len = 0;
 	e->u.exec.args_len = len;
-	bpf_ringbuf_submit(e, 0);
+	submit_now(e);
 	return 0;
 }
 
@@ -211,7 +234,7 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 		return 0;
 	fill_hdr(h, child, BW_EV_FORK);
 	h->ppid = BPF_CORE_READ(parent, tgid);
-	bpf_ringbuf_submit(h, 0);
+	submit_lazy(h);
 	return 0;
 }
 
@@ -230,7 +253,7 @@ int BPF_PROG(on_exit, struct task_struct *p)
 	fill_hdr(&e->hdr, p, BW_EV_EXIT);
 	e->u.exit.code = BPF_CORE_READ(p, exit_code);
 	e->u.exit.pad = 0;
-	bpf_ringbuf_submit(e, 0);
+	submit_lazy(e);
 	return 0;
 }
 
@@ -253,7 +276,7 @@ static __always_inline int emit_ptrace(struct pt_regs *regs, struct task_struct 
 	fill_hdr(&e->hdr, t, BW_EV_PTRACE);
 	e->u.ptrace.request = req;
 	e->u.ptrace.target = PT_REGS_PARM2_CORE_SYSCALL(regs);
-	bpf_ringbuf_submit(e, 0);
+	submit_now(e);
 	return 0;
 }
 
@@ -274,7 +297,7 @@ static __always_inline int emit_mount(struct pt_regs *regs, struct task_struct *
 				    (const void *)PT_REGS_PARM3_CORE_SYSCALL(regs)) < 0)
 		e->u.mount.fstype[0] = 0;
 	e->u.mount.flags = PT_REGS_PARM4_CORE_SYSCALL(regs);
-	bpf_ringbuf_submit(e, 0);
+	submit_now(e);
 	return 0;
 }
 
@@ -288,7 +311,7 @@ static __always_inline int emit_memfd(struct pt_regs *regs, struct task_struct *
 	if (bpf_probe_read_user_str(e->u.memfd.name, sizeof(e->u.memfd.name),
 				    (const void *)PT_REGS_PARM1_CORE_SYSCALL(regs)) < 0)
 		e->u.memfd.name[0] = 0;
-	bpf_ringbuf_submit(e, 0);
+	submit_now(e);
 	return 0;
 }
 
@@ -307,7 +330,7 @@ static __always_inline int emit_module(struct pt_regs *regs, struct task_struct 
 						   BPF_CORE_READ(f, f_path.dentry, d_name.name)) < 0)
 			e->u.module.name[0] = 0;
 	}
-	bpf_ringbuf_submit(e, 0);
+	submit_now(e);
 	return 0;
 }
 
@@ -387,7 +410,7 @@ static __always_inline int emit_accept(struct task_struct *t, long fd)
 		return 0;
 	fill_hdr(&e->hdr, t, BW_EV_ACCEPT);
 	fill_net(&e->u.net, sk, family);
-	bpf_ringbuf_submit(e, 0);
+	submit_now(e);
 	return 0;
 }
 
@@ -469,7 +492,7 @@ static __always_inline int emit_open(struct pt_regs *regs, struct task_struct *t
 	e->u.open.flags = flags;
 	e->u.open.ret = ret;
 	__builtin_memcpy(e->u.open.path, buf, BW_PATH_LEN);
-	bpf_ringbuf_submit(e, 0);
+	submit_now(e);
 	return 0;
 }
 
@@ -511,7 +534,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 		e->u.setid.old_gid = old->gid;
 		e->u.setid.new_uid = e->hdr.uid;
 		e->u.setid.new_gid = e->hdr.gid;
-		bpf_ringbuf_submit(e, 0);
+		submit_now(e);
 	}
 out_forget:
 	if (is_setid(id)) {
@@ -554,7 +577,7 @@ int BPF_PROG(on_sock_state, const struct sock *sk, const int oldstate, const int
 		if (e) {
 			__builtin_memcpy(&e->hdr, pending, sizeof(e->hdr));
 			fill_net(&e->u.net, sk, family);
-			bpf_ringbuf_submit(e, 0);
+			submit_now(e);
 		}
 	}
 	bpf_map_delete_elem(&connecting, &key);

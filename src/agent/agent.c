@@ -19,6 +19,7 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <arpa/inet.h>
@@ -35,6 +36,10 @@
 #define REFRESH_PERIOD_NS   (10000ull * 1000000ull)
 #define MAX_GROUPS          4096
 #define MAX_DET_HITS        8
+/* the eBPF system call hooks without --syscall-hooks (docs/agent.md, "Performance") */
+#define AGENT_SYSCALL_HOOKS_DEFAULT false
+#define MAX_CTR_ADDRS       16  /* addresses kept per container (peer groups) */
+#define ADDR_REFRESH_NS     (1000ull * 1000000ull) /* re-read on a miss, at most 1/s */
 
 enum { TAG_SIG = 1, TAG_TIMER, TAG_SRC, TAG_FAN, TAG_CTRS, TAG_CTL };
 
@@ -53,8 +58,14 @@ struct agent_cstate {
 	struct agent_ctr c;            /* a copy; c.labels owned */
 	struct agent_group *g;
 	bool marked;
+	bool exec_perm;                /* marked FAN_OPEN_EXEC_PERM (protect), else FAN_OPEN_EXEC */
 	uint64_t *mnt_ids;             /* the container's mounts (mountinfo at start) */
 	size_t nmnt;
+	struct {
+		uint8_t family;        /* AF_INET (4 bytes used) | AF_INET6 */
+		uint8_t a[16];
+	} addrs[MAX_CTR_ADDRS];        /* its own addresses (ctr_read_addrs) */
+	size_t naddrs;
 	struct agent_cstate *next;
 };
 
@@ -70,11 +81,13 @@ struct agent {
 	struct agent_fan *fan;
 	struct agent_ctrs *cs;
 	struct agent_detect *det;
+	struct pcache_ent *pcache;     /* PCACHE_SLOTS, NULL: no cache (docs/agent.md, "Performance") */
 	struct agent_evout *out;
 	struct agent_ctl *ctl;
 	char *profiles_dir;
 	int epfd, sigfd, timerfd;
 	uint64_t last_refresh_ns, last_periodic_ns;
+	uint64_t last_addr_refresh_ns;
 	bool stop;
 	struct {
 		uint64_t handled, unknown_ctr, denied, violations, alerts, save_errors;
@@ -313,7 +326,83 @@ static void pinfo_join_args(struct pinfo *p)
 	p->args_joined[n] = '\0';
 }
 
-static void pinfo_from_proc(struct pinfo *p, const struct agent_proc_ev *ev)
+/* ---- per-process cache ---------------------------------------------------
+ * The executable and parent of processes seen exec'ing in a container,
+ * inherited by their children at fork: a process event or an exec
+ * notification finds its parent's executable here instead of in /proc. The
+ * process events come in order from one queue (fork before the child's exec),
+ * so an entry is what /proc said at the exec; a fork always rewrites the
+ * child's slot (a reused pid never inherits a stale entry). Direct-mapped by
+ * pid: a collision is a miss, and a miss reads /proc as before. */
+#define PCACHE_SLOTS 4096u
+
+struct pcache_ent {
+	pid_t pid;                     /* 0: empty */
+	pid_t ppid;
+	char exe[AGENT_PATH_LEN];
+};
+
+static struct pcache_ent *pcache_slot(struct agent *a, pid_t pid)
+{
+	return a->pcache && pid > 0 ? &a->pcache[(uint32_t)pid % PCACHE_SLOTS] : NULL;
+}
+
+static const struct pcache_ent *pcache_get(struct agent *a, pid_t pid)
+{
+	struct pcache_ent *e = pcache_slot(a, pid);
+
+	return e && e->pid == pid && e->exe[0] ? e : NULL;
+}
+
+static void pcache_put(struct agent *a, pid_t pid, pid_t ppid, const char *exe)
+{
+	struct pcache_ent *e = pcache_slot(a, pid);
+
+	if (!e)
+		return;
+	e->pid = pid;
+	e->ppid = ppid;
+	bw_strlcpy(e->exe, exe, sizeof(e->exe));
+}
+
+static void pcache_drop(struct agent *a, pid_t pid)
+{
+	struct pcache_ent *e = pcache_slot(a, pid);
+
+	if (e && e->pid == pid)
+		e->pid = 0;
+}
+
+/* A fork: the child runs its parent's executable until it execs. */
+static void pcache_fork(struct agent *a, pid_t child, pid_t parent)
+{
+	const struct pcache_ent *pe = pcache_get(a, parent);
+	struct pcache_ent *e = pcache_slot(a, child);
+
+	if (!e)
+		return;
+	if (!pe || pe == e) {
+		e->pid = 0;
+		return;
+	}
+	e->pid = child;
+	e->ppid = parent;
+	memcpy(e->exe, pe->exe, strlen(pe->exe) + 1);
+}
+
+/* The executable of pid: the cache, else /proc/PID/exe. */
+static bool exe_of(struct agent *a, pid_t pid, char *out, size_t outsz)
+{
+	const struct pcache_ent *e = pcache_get(a, pid);
+
+	if (e) {
+		bw_strlcpy(out, e->exe, outsz);
+		return true;
+	}
+	return proc_readlink(pid, "exe", out, outsz);
+}
+
+static void pinfo_from_proc(struct agent *a, struct pinfo *p, const struct agent_proc_ev *ev)
 {
 	memset(p, 0, sizeof(*p));
 	p->pid = ev->pid;
@@ -324,8 +413,10 @@ static void pinfo_from_proc(struct pinfo *p, const struct agent_proc_ev *ev)
 	p->exe_known = proc_readlink(ev->pid, "exe", p->exe, sizeof(p->exe));
 	if (!p->exe_known && ev->filename[0])
 		bw_strlcpy(p->exe, ev->filename, sizeof(p->exe));
+	if (ev->type == AGENT_EV_EXEC && p->exe_known)
+		pcache_put(a, p->pid, p->ppid, p->exe);
 	if (p->ppid > 0)
-		proc_readlink(p->ppid, "exe", p->parent_exe, sizeof(p->parent_exe));
+		exe_of(a, p->ppid, p->parent_exe, sizeof(p->parent_exe));
 	if (ev->type == AGENT_EV_EXEC && ev->args_len > 0) {
 		p->args_len = ev->args_len < AGENT_ARGS_LEN ? ev->args_len : AGENT_ARGS_LEN;
 		memcpy(p->args, ev->args, p->args_len);
@@ -602,6 +693,189 @@ static void ctr_place_watches(struct agent *a, struct agent_cstate *cs)
 	}
 }
 
+/* ---- container addresses: the peer group of a connection ----------------- */
+
+static uint64_t self_netns(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/net", &st) == 0 ? (uint64_t)st.st_ino : 0;
+}
+
+/* ::ffff:a.b.c.d: an IPv4 peer of a dual-stack IPv6 socket */
+static bool addr_v4mapped(const uint8_t *a6)
+{
+	static const uint8_t prefix[12] = {[10] = 0xff, [11] = 0xff};
+
+	return memcmp(a6, prefix, sizeof(prefix)) == 0;
+}
+
+static void ctr_addr_add(struct agent_cstate *cs, uint8_t family, const uint8_t *addr)
+{
+	size_t len = family == AF_INET ? 4 : 16;
+
+	for (size_t i = 0; i < cs->naddrs; i++)
+		if (cs->addrs[i].family == family && memcmp(cs->addrs[i].a, addr, len) == 0)
+			return;
+	if (cs->naddrs >= MAX_CTR_ADDRS)
+		return;
+	memset(cs->addrs[cs->naddrs].a, 0, sizeof(cs->addrs[0].a));
+	memcpy(cs->addrs[cs->naddrs].a, addr, len);
+	cs->addrs[cs->naddrs].family = family;
+	cs->naddrs++;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* The container's own addresses, from its network namespace as its init
+ * process sees it: the LOCAL entries of /proc/PID/net/fib_trie ("|-- IP"
+ * followed by "/32 host LOCAL") and /proc/PID/net/if_inet6 (32 hex digits
+ * first); loopback left out. None when the container shares the agent's
+ * network namespace: the host's addresses belong to no container. */
+static void ctr_read_addrs(struct agent_cstate *cs)
+{
+	static const uint8_t v6_loopback[16] = {[15] = 1};
+	char path[64], line[256], last[INET_ADDRSTRLEN] = "";
+	unsigned nlines = 0;
+	struct stat st;
+	uint64_t netns;
+	FILE *f;
+
+	cs->naddrs = 0;
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)cs->c.init_pid);
+	if (cs->c.init_pid <= 0 || stat(path, &st) != 0)
+		return;
+	netns = (uint64_t)st.st_ino;
+	if (netns == self_netns())
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/net/fib_trie", (int)cs->c.init_pid);
+	f = fopen(path, "re");
+	if (f) {
+		while (fgets(line, sizeof(line), f) && nlines++ < 100000) {
+			const char *s = strstr(line, "|-- ");
+			struct in_addr in;
+
+			if (s) {
+				size_t n = strcspn(s + 4, " \n");
+
+				last[0] = '\0';
+				if (n < sizeof(last)) {
+					memcpy(last, s + 4, n);
+					last[n] = '\0';
+				}
+			} else if (last[0] && strstr(line, "host LOCAL") &&
+				   inet_pton(AF_INET, last, &in) == 1 &&
+				   ((const uint8_t *)&in)[0] != 127) {
+				ctr_addr_add(cs, AF_INET, (const uint8_t *)&in);
+			}
+		}
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/net/if_inet6", (int)cs->c.init_pid);
+	f = fopen(path, "re");
+	if (f) {
+		nlines = 0;
+		while (fgets(line, sizeof(line), f) && nlines++ < 10000) {
+			uint8_t a6[16];
+			size_t i;
+
+			for (i = 0; i < 16; i++) {
+				int hi = hexval(line[2 * i]), lo = hi < 0 ? -1 : hexval(line[2 * i + 1]);
+
+				if (lo < 0)
+					break;
+				a6[i] = (uint8_t)(hi << 4 | lo);
+			}
+			if (i == 16 && line[32] == ' ' && memcmp(a6, v6_loopback, 16) != 0)
+				ctr_addr_add(cs, AF_INET6, a6);
+		}
+		fclose(f);
+	}
+	/* the pid may have been reused meanwhile: keep nothing then */
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)cs->c.init_pid);
+	if (stat(path, &st) != 0 || (uint64_t)st.st_ino != netns)
+		cs->naddrs = 0;
+}
+
+static const struct agent_group *addr_owner(const struct agent *a, uint8_t family,
+					    const uint8_t *addr, bool *ambiguous)
+{
+	const struct agent_group *g = NULL;
+	size_t len = family == AF_INET ? 4 : 16;
+
+	*ambiguous = false;
+	for (const struct agent_cstate *cs = a->ctrs; cs; cs = cs->next)
+		for (size_t i = 0; i < cs->naddrs; i++) {
+			if (cs->addrs[i].family != family || memcmp(cs->addrs[i].a, addr, len) != 0)
+				continue;
+			if (g && cs->g != g)
+				*ambiguous = true;
+			g = cs->g;
+		}
+	return g;
+}
+
+/* The group of the container that owns the address (an IPv4-mapped IPv6
+ * address as IPv4), or NULL: no known container has it, or containers of
+ * different groups do (separate networks reusing addresses). A miss re-reads
+ * every container's addresses, at most once a second (a network set up after
+ * the container was found). */
+static const char *peer_group(struct agent *a, uint8_t family, const uint8_t *addr)
+{
+	const struct agent_group *g;
+	bool ambiguous;
+	uint64_t now;
+
+	if (family == AF_INET6 && addr_v4mapped(addr)) {
+		family = AF_INET;
+		addr += 12;
+	}
+	g = addr_owner(a, family, addr, &ambiguous);
+	if (!g && !ambiguous) {
+		now = bw_time_mono_ns();
+		if (now - a->last_addr_refresh_ns >= ADDR_REFRESH_NS) {
+			a->last_addr_refresh_ns = now;
+			for (struct agent_cstate *cs = a->ctrs; cs; cs = cs->next)
+				ctr_read_addrs(cs);
+			g = addr_owner(a, family, addr, &ambiguous);
+		}
+	}
+	return g && !ambiguous ? g->name : NULL;
+}
+
+static enum policy_mode ctr_mode(const struct agent *a, const struct agent_cstate *cs)
+{
+	return cs->g ? group_mode(a, cs->g) : a->opts->default_mode;
+}
+
+/* After a mode or policy change: protect containers get permission exec
+ * marks, the others notification ones (the new kind is added before the old
+ * one is removed: agent_fan_mark_container_exec). */
+static void ctr_sync_marks(struct agent *a)
+{
+	for (struct agent_cstate *cs = a->ctrs; cs; cs = cs->next) {
+		struct bw_errbuf eb = {{0}};
+		bool want = ctr_mode(a, cs) == POLICY_MODE_PROTECT;
+
+		if (!cs->marked || cs->exec_perm == want)
+			continue;
+		if (agent_fan_mark_container_exec(a->fan, cs->c.init_pid, want, &eb) == BW_OK)
+			cs->exec_perm = want;
+		else
+			BW_WARN("agent: container %s: exec marks not switched to %s: %s", cs->c.id,
+				want ? "permission" : "notification", eb.msg);
+	}
+}
+
 static void ctr_added(struct agent *a, const struct agent_ctr *c)
 {
 	struct bw_errbuf eb = {{0}};
@@ -623,7 +897,10 @@ static void ctr_added(struct agent *a, const struct agent_ctr *c)
 			break;
 	cs->g = ctr_resolve_group(a, &cs->c);
 	ctr_read_mounts(cs);
-	if (agent_fan_mark_container(a->fan, c->init_pid, &eb) == BW_OK)
+	ctr_read_addrs(cs);
+	/* only protect makes an exec wait for the agent (docs/agent.md, "Performance") */
+	cs->exec_perm = ctr_mode(a, cs) == POLICY_MODE_PROTECT;
+	if (agent_fan_mark_container_exec(a->fan, c->init_pid, cs->exec_perm, &eb) == BW_OK)
 		cs->marked = true;
 	else
 		BW_WARN("agent: container %s: not marked, exec and file control off: %s", c->id,
@@ -740,7 +1017,10 @@ static void fmt_addr(const struct agent_net *n, const uint8_t *addr, uint16_t po
 {
 	char ip[INET6_ADDRSTRLEN] = "?";
 
-	if (n->family == AF_INET6) {
+	if (n->family == AF_INET6 && addr_v4mapped(addr)) {
+		inet_ntop(AF_INET, addr + 12, ip, sizeof(ip)); /* as the IPv4 peer sees it */
+		snprintf(out, outsz, "%s:%u", ip, (unsigned)port);
+	} else if (n->family == AF_INET6) {
 		inet_ntop(AF_INET6, addr, ip, sizeof(ip));
 		snprintf(out, outsz, "[%s]:%u", ip, (unsigned)port);
 	} else {
@@ -756,14 +1036,20 @@ static void on_net(struct agent *a, struct agent_cstate *cs, const struct agent_
 	const struct agent_net *n = &ev->u.net;
 	const char *proto = n->proto == IPPROTO_UDP ? "udp" : "tcp";
 	char local[64], remote[64], peer[INET6_ADDRSTRLEN] = "?";
+	const char *pgroup = peer_group(a, n->family == AF_INET6 ? AF_INET6 : AF_INET, n->daddr);
 	json_t *e, *net;
 
 	fmt_addr(n, n->saddr, n->sport, local, sizeof(local));
 	fmt_addr(n, n->daddr, n->dport, remote, sizeof(remote));
-	inet_ntop(n->family == AF_INET6 ? AF_INET6 : AF_INET, n->daddr, peer, sizeof(peer));
+	if (n->family == AF_INET6 && addr_v4mapped(n->daddr))
+		inet_ntop(AF_INET, n->daddr + 12, peer, sizeof(peer)); /* a v4 peer */
+	else
+		inet_ntop(n->family == AF_INET6 ? AF_INET6 : AF_INET, n->daddr, peer,
+			  sizeof(peer));
+	/* the peer: the group of the container owning the address, else it */
 	if (mode == POLICY_MODE_DISCOVER && cs->g &&
-	    policy_profile_add_conn(&cs->g->profile, egress, peer, egress ? n->dport : n->sport,
-				    proto))
+	    policy_profile_add_conn(&cs->g->profile, egress, pgroup ? pgroup : peer,
+				    egress ? n->dport : n->sport, proto))
 		cs->g->dirty = true;
 	e = ctr_event(a, egress ? "net.connect" : "net.accept", cs);
 	if (!e)
@@ -774,6 +1060,7 @@ static void on_net(struct agent *a, struct agent_cstate *cs, const struct agent_
 	set_str(net, "proto", proto);
 	set_str(net, "local", local);
 	set_str(net, "remote", remote);
+	set_str(net, "peer_group", pgroup);
 	json_object_set_new(e, "net", net);
 	json_object_set_new(e, "action",
 			    json_string(mode == POLICY_MODE_DISCOVER ? "learned" : "allowed"));
@@ -795,6 +1082,43 @@ static enum agent_det_kind det_kind_of(enum agent_ev_type t)
 	}
 }
 
+/* "process.exit": the wait(2) status split into code or signal. The
+ * process is gone (no /proc/PID/exe): its executable from the per-process
+ * cache when there, and the task name. */
+static void emit_exit(struct agent *a, const struct agent_cstate *cs,
+		      const struct agent_proc_ev *ev)
+{
+	const struct pcache_ent *pe = pcache_get(a, ev->pid);
+	char comm[AGENT_COMM_LEN + 1];
+	int st = ev->u.exit.code;
+	json_t *e = ctr_event(a, "process.exit", cs), *p, *x;
+
+	if (!e)
+		return;
+	p = json_object();
+	json_object_set_new(p, "pid", json_integer(ev->pid));
+	if (ev->ppid > 0)
+		json_object_set_new(p, "ppid", json_integer(ev->ppid));
+	json_object_set_new(p, "uid", json_integer(ev->uid));
+	json_object_set_new(p, "gid", json_integer(ev->gid));
+	memcpy(comm, ev->comm, AGENT_COMM_LEN);
+	comm[AGENT_COMM_LEN] = '\0';
+	set_str(p, "comm", comm);
+	if (pe)
+		set_str(p, "exe", pe->exe);
+	json_object_set_new(e, "process", p);
+	x = json_object();
+	if (WIFSIGNALED(st)) {
+		json_object_set_new(x, "signal", json_integer(WTERMSIG(st)));
+		if (WCOREDUMP(st))
+			json_object_set_new(x, "core", json_true());
+	} else {
+		json_object_set_new(x, "code", json_integer(WEXITSTATUS(st)));
+	}
+	json_object_set_new(e, "exit", x);
+	emit(a, e);
+}
+
 static void on_proc(void *ctx, const struct agent_proc_ev *ev)
 {
 	struct agent *a = ctx;
@@ -804,17 +1128,27 @@ static void on_proc(void *ctx, const struct agent_proc_ev *ev)
 	struct pinfo p;
 	uint64_t mntns;
 
+	if (ev->type == AGENT_EV_FORK)
+		pcache_fork(a, ev->pid, ev->ppid);
 	if (ev->pid == a->self_pid || ev->type == AGENT_EV_FORK) {
 		a->n.handled++;
 		return;
 	}
 	if (ev->type == AGENT_EV_EXIT) {
-		a->n.handled++; /* exits are not reported (docs/agent-events.md) */
+		/* the process is gone: only a source that read its mount
+		 * namespace at exit (eBPF) can place it in a container */
+		cs = ev->mntns && ev->mntns != a->self_mntns ? ctr_lookup(a, ev->mntns, false)
+							      : NULL;
+		a->n.handled++;
+		if (cs)
+			emit_exit(a, cs, ev);
 		return;
 	}
 	mntns = ev->mntns ? ev->mntns : agent_pid_mntns(ev->pid);
 	if (mntns == 0 || mntns == a->self_mntns) {
 		a->n.handled++; /* host */
+		if (ev->type == AGENT_EV_EXEC)
+			pcache_drop(a, ev->pid); /* its cached image is not current */
 		return;
 	}
 	cs = ctr_lookup(a, mntns, true);
@@ -824,7 +1158,7 @@ static void on_proc(void *ctx, const struct agent_proc_ev *ev)
 	}
 	a->n.handled++;
 	mode = cs->g ? group_mode(a, cs->g) : a->opts->default_mode;
-	pinfo_from_proc(&p, ev);
+	pinfo_from_proc(a, &p, ev);
 	if (ev->type == AGENT_EV_CONNECT || ev->type == AGENT_EV_ACCEPT)
 		on_net(a, cs, ev, &p, mode);
 	if (ev->type == AGENT_EV_EXEC) {
@@ -930,6 +1264,38 @@ static void emit_verdict(struct agent *a, struct agent_cstate *cs, bool blocked,
 	emit(a, ev);
 }
 
+/* The parent of a program whose exec was a notification (discover,
+ * monitor): read after the exec went on, so the caller may already run the
+ * new program, or be gone. The caller's entry in the process cache (the
+ * process events queued so far read first: its fork is there) is its old
+ * image unless its exec was seen already; then, as when the caller already
+ * runs ev->path, its parent process's executable stands in. */
+static void notified_exec_parent(struct agent *a, const struct agent_fan_ev *ev, char *parent,
+				 size_t parentsz)
+{
+	const struct pcache_ent *e = pcache_get(a, ev->pid);
+	pid_t pp;
+
+	if (!e && a->src) {
+		agent_src_dispatch_queued(a->src);
+		e = pcache_get(a, ev->pid);
+	}
+	if (e && strcmp(e->exe, ev->path) != 0) {
+		bw_strlcpy(parent, e->exe, parentsz);
+		return;
+	}
+	if (e) {
+		pp = e->ppid;
+	} else {
+		if (proc_readlink(ev->pid, "exe", parent, parentsz) && strcmp(parent, ev->path) != 0)
+			return;
+		pp = proc_ppid(ev->pid);
+	}
+	parent[0] = '\0';
+	if (pp > 0)
+		exe_of(a, pp, parent, parentsz);
+}
+
 static bool fan_exec(struct agent *a, struct agent_cstate *cs, const struct agent_fan_ev *ev)
 {
 	struct agent_group *g = cs->g;
@@ -938,9 +1304,18 @@ static bool fan_exec(struct agent *a, struct agent_cstate *cs, const struct agen
 	char parent[AGENT_PATH_LEN], reason[AGENT_PATH_LEN + 32];
 	enum policy_verdict v;
 	struct pinfo p;
+	bool lazy;
 
-	/* the caller of execve still runs its old image: the new program's parent */
-	proc_readlink(ev->pid, "exe", parent, sizeof(parent));
+	/* the caller of execve still runs its old image: the new program's
+	 * parent. A permission event waits for this answer: without a policy
+	 * (rules may name a parent) and outside discover, the parent is read
+	 * only for a verdict event. */
+	lazy = ev->perm && !doc && mode != POLICY_MODE_DISCOVER && mode != POLICY_MODE_UNSET;
+	parent[0] = '\0';
+	if (ev->perm && !lazy)
+		proc_readlink(ev->pid, "exe", parent, sizeof(parent));
+	else if (!ev->perm)
+		notified_exec_parent(a, ev, parent, sizeof(parent));
 	if (mode == POLICY_MODE_DISCOVER || mode == POLICY_MODE_UNSET) {
 		if (g && policy_profile_add_exec(&g->profile, ev->path, parent))
 			g->dirty = true;
@@ -950,6 +1325,8 @@ static bool fan_exec(struct agent *a, struct agent_cstate *cs, const struct agen
 	if (v == POLICY_VERDICT_ALLOW ||
 	    (v == POLICY_VERDICT_NONE && g && policy_profile_has_exec(&g->profile, ev->path)))
 		return true;
+	if (lazy)
+		proc_readlink(ev->pid, "exe", parent, sizeof(parent));
 	if (v == POLICY_VERDICT_DENY)
 		exec_rule_reason(doc, ev->path, parent, reason, sizeof(reason));
 	else
@@ -1102,6 +1479,7 @@ static void policy_reresolve(struct agent *a)
 			cs->g = g;
 		ctr_place_watches(a, cs);
 	}
+	ctr_sync_marks(a);
 }
 
 static json_t *policy_names(const struct agent *a)
@@ -1158,6 +1536,8 @@ static json_t *status_json(struct agent *a)
 
 	json_object_set_new(st, "ok", json_true());
 	json_object_set_new(st, "source", json_string(a->src ? agent_src_name(a->src) : "none"));
+	json_object_set_new(st, "syscall_hooks",
+			    json_boolean(a->src && agent_src_syscall_hooks(a->src)));
 	for (struct agent_cstate *cs = a->ctrs; cs; cs = cs->next)
 		json_array_append_new(
 			ctrs, json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:b}", "id", cs->c.id, "runtime",
@@ -1220,6 +1600,7 @@ static json_t *mode_request(struct agent *a, const json_t *req)
 	if (!g)
 		return ctl_error("%s", "mode: too many groups");
 	g->override = mode;
+	ctr_sync_marks(a);
 	snprintf(reason, sizeof(reason), "group %s set to %s at run time", group,
 		 policy_mode_name(mode));
 	BW_INFO("agent: %s", reason);
@@ -1299,6 +1680,14 @@ static void on_tick(struct agent *a)
 
 	if (read(a->timerfd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
 		BW_DEBUG("agent: timer: %s", strerror(errno));
+	/* fork and exit records are queued without a wakeup (bpf/proc.bpf.c):
+	 * they are read here at the latest */
+	if (a->src) {
+		struct bw_errbuf seb = {{0}};
+
+		if (agent_src_dispatch(a->src, &seb) != BW_OK)
+			BW_DEBUG("agent: process events: %s", seb.msg);
+	}
 	groups_save(a, false);
 	if (now - a->last_periodic_ns >= REFRESH_PERIOD_NS) {
 		struct bw_errbuf eb = {{0}};
@@ -1404,6 +1793,7 @@ static enum bw_err open_loop_fds(struct agent *a, struct bw_errbuf *eb)
 static enum bw_err start(struct agent *a, struct bw_errbuf *eb)
 {
 	const struct agent_opts *o = a->opts;
+	struct agent_src_opts sopts = {0};
 	enum bw_err result;
 	json_t *ev;
 
@@ -1427,13 +1817,16 @@ static enum bw_err start(struct agent *a, struct bw_errbuf *eb)
 	a->det = agent_detect_new();
 	if (!a->det)
 		return BW_ERR_NOMEM;
+	a->pcache = calloc(PCACHE_SLOTS, sizeof(*a->pcache)); /* NULL: no cache, /proc only */
 	result = agent_fan_open(on_fan, a, &a->fan, eb);
 	if (result != BW_OK)
 		return bw_fail_prefix(eb, result, "fanotify");
 	result = epoll_add(a, agent_fan_fd(a->fan), TAG_FAN, eb);
 	if (result != BW_OK)
 		return result;
-	result = agent_src_open(source_kind(o->source), on_proc, a, &a->src, eb);
+	sopts.syscall_hooks = o->syscall_hooks ? strcmp(o->syscall_hooks, "on") == 0
+					       : AGENT_SYSCALL_HOOKS_DEFAULT;
+	result = agent_src_open_opts(source_kind(o->source), &sopts, on_proc, a, &a->src, eb);
 	if (result != BW_OK)
 		return bw_fail_prefix(eb, result, "process events");
 	result = epoll_add(a, agent_src_fd(a->src), TAG_SRC, eb);
@@ -1473,6 +1866,7 @@ static void shutdown_agent(struct agent *a, bool started)
 	agent_ctrs_free(a->cs);
 	agent_ctl_free(a->ctl);
 	agent_detect_free(a->det);
+	free(a->pcache);
 	agent_evout_close(a->out, 1000);
 	while (a->ctrs) {
 		struct agent_cstate *cs = a->ctrs;

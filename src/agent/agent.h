@@ -21,6 +21,10 @@ struct agent_opts {
 	enum policy_mode default_mode; /* mode of groups without a policy mode */
 	const char *state_dir;    /* learned profiles go to STATE_DIR/profiles */
 	const char *socket_path;  /* control socket */
+	/* (A10 addition) "on" | "off": the eBPF source's system call hooks
+	 * (mount, module, memfd, escape-file open, accept detections); NULL:
+	 * the default (docs/agent.md, "Performance") */
+	const char *syscall_hooks;
 };
 
 /* Defaults of the CLI contract (stdout, auto, discover, the paths above). */

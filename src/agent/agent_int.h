@@ -112,6 +112,24 @@ const char *agent_src_name(const struct agent_src *s);      /* "bpf" | "proc" */
  * netlink ENOBUFS), counted, never fatal. */
 void agent_src_stats(const struct agent_src *s, uint64_t *seen, uint64_t *dropped);
 void agent_src_free(struct agent_src *s);                   /* NULL-safe; detaches */
+/* (A10 addition) Options. syscall_hooks false: the eBPF source does not
+ * attach its tp_btf sys_enter/sys_exit programs (which put every system call
+ * of the host on the tracing slow path); ptrace attach and uid/gid changes
+ * then come from the proc connector (kernel-filtered to those kinds, Linux
+ * 6.6+), and MODULE, MOUNT, MEMFD, ACCEPT and OPEN_ESCAPE are not reported.
+ * No effect on the proc connector source. agent_src_open = hooks on. */
+struct agent_src_opts {
+	bool syscall_hooks;
+};
+enum bw_err agent_src_open_opts(enum agent_src_kind kind, const struct agent_src_opts *o,
+				agent_proc_cb cb, void *ctx, struct agent_src **out,
+				struct bw_errbuf *eb);
+/* (A10 addition) Deliver what the eBPF ring buffer holds now (no system
+ * call; nothing for the proc connector): e.g. the fork records queued
+ * without a wakeup, before an exec notification that needs them. */
+void agent_src_dispatch_queued(struct agent_src *s);
+/* (A10 addition) true when the eBPF system call hooks are attached. */
+bool agent_src_syscall_hooks(const struct agent_src *s);
 
 /* ------------------------------------------------------------------ */
 /* fanotify (fan.c)                                                   */
@@ -151,6 +169,17 @@ int agent_fan_fd(const struct agent_fan *f);
  * inside its mount namespace (setns). Refuses (BW_ERR_USAGE)
  * when that mount namespace is the agent's own: the host is never marked. */
 enum bw_err agent_fan_mark_container(struct agent_fan *f, pid_t init_pid, struct bw_errbuf *eb);
+/* (A10 addition) The same, choosing the exec mask: perm true marks
+ * FAN_OPEN_EXEC_PERM (every exec waits for the agent's answer: protect),
+ * false FAN_OPEN_EXEC (a notification: discover and monitor, nothing
+ * waits); FAN_CLOSE_WRITE either way. On a container already marked with
+ * the other kind it switches: each mount gets the new bit before the old one
+ * is removed, so there is no moment when a mount has neither.
+ * agent_fan_mark_container = perm true. Events from FAN_OPEN_EXEC arrive as
+ * AGENT_FAN_EXEC with perm false (read after the program started: the
+ * opener may already run the new image). */
+enum bw_err agent_fan_mark_container_exec(struct agent_fan *f, pid_t init_pid, bool perm,
+					  struct bw_errbuf *eb);
 /* FAN_OPEN_PERM on one path inside the container (a file, or a directory
  * and its direct children with FAN_EVENT_ON_CHILD; subdirectories up to a
  * bound when recursive). Used for file rules and sensitive-file detections;

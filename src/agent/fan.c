@@ -40,7 +40,7 @@
 #define FAN_CHILD_MS     5000  /* the marking child's deadline */
 #define FAN_MTAB_MAX     AGENT_FAN_MNT_TABLE_MAX
 
-#define FAN_MOUNT_MASK (FAN_OPEN_EXEC_PERM | FAN_CLOSE_WRITE)
+/* mounts: FAN_OPEN_EXEC_PERM (protect) or FAN_OPEN_EXEC, and FAN_CLOSE_WRITE */
 
 /* A marked mount (its global mount id, the first field of mountinfo) and
  * the mount namespace of the container it was marked for. */
@@ -446,6 +446,8 @@ static size_t parse_mountinfo(char *text, uint64_t *ids, size_t idmax, size_t *n
 struct mark_arg {
 	struct fan_mnt *mnts;
 	size_t n;
+	uint64_t mask;   /* added */
+	uint64_t unmask; /* removed afterwards (0: nothing) */
 };
 
 static void child_mark_mounts(struct agent_fan *f, void *arg, int out)
@@ -464,8 +466,14 @@ static void child_mark_mounts(struct agent_fan *f, void *arg, int out)
 		else if (!(sx.stx_mask & STATX_MNT_ID) || sx.stx_mnt_id != a->mnts[i].id)
 			err = ESTALE;
 		else if (fanotify_mark(f->fd, FAN_MARK_ADD | FAN_MARK_MOUNT | FAN_MARK_DONT_FOLLOW,
-				       FAN_MOUNT_MASK, AT_FDCWD, a->mnts[i].path) != 0)
+				       a->mask, AT_FDCWD, a->mnts[i].path) != 0)
 			err = errno;
+		/* the new exec bit is on this mount: the old one may go (ENOENT
+		 * when it was not there is fine) */
+		else if (a->unmask)
+			(void)fanotify_mark(f->fd,
+					    FAN_MARK_REMOVE | FAN_MARK_MOUNT | FAN_MARK_DONT_FOLLOW,
+					    a->unmask, AT_FDCWD, a->mnts[i].path);
 		child_put(out, err);
 	}
 }
@@ -487,6 +495,12 @@ static bool id_in(uint64_t id, const uint64_t *ids, size_t n)
 }
 
 enum bw_err agent_fan_mark_container(struct agent_fan *f, pid_t init_pid, struct bw_errbuf *eb)
+{
+	return agent_fan_mark_container_exec(f, init_pid, true, eb);
+}
+
+enum bw_err agent_fan_mark_container_exec(struct agent_fan *f, pid_t init_pid, bool perm,
+					  struct bw_errbuf *eb)
 {
 	struct fan_target t;
 	struct bw_buf ctr = {0}, self = {0};
@@ -537,6 +551,8 @@ enum bw_err agent_fan_mark_container(struct agent_fan *f, pid_t init_pid, struct
 	}
 	a.mnts = mnts;
 	a.n = n;
+	a.mask = (perm ? FAN_OPEN_EXEC_PERM : FAN_OPEN_EXEC) | FAN_CLOSE_WRITE;
+	a.unmask = perm ? FAN_OPEN_EXEC : FAN_OPEN_EXEC_PERM;
 	result = run_in_ns(f, &t, child_mark_mounts, &a, res, n, &got, eb);
 	if (result)
 		goto out_free;
@@ -839,6 +855,31 @@ static uint64_t fd_mnt_id(int fd)
  * through /proc/PID/root) stays the host's, which is never blocked. OPEN
  * events come from inode marks, which a host process also meets through
  * the host's own mount: the opener's namespace (it is alive, waiting). */
+/* agent_pid_mntns for the permission path: readlink of /proc/PID/ns/mnt
+ * ("mnt:[INODE]") costs about a third of the stat that follows the link
+ * into nsfs; the same inode. 0 if the pid is gone. */
+static uint64_t pid_mntns_fast(pid_t pid)
+{
+	char p[64], link[64], *end;
+	unsigned long long v;
+	ssize_t n;
+
+	if (pid <= 0)
+		return 0;
+	snprintf(p, sizeof(p), "/proc/%d/ns/mnt", (int)pid);
+	n = readlink(p, link, sizeof(link) - 1);
+	if (n <= 0)
+		return 0;
+	link[n] = '\0';
+	if (strncmp(link, "mnt:[", 5) != 0)
+		return agent_pid_mntns(pid);
+	errno = 0;
+	v = strtoull(link + 5, &end, 10);
+	if (errno || end == link + 5 || *end != ']')
+		return agent_pid_mntns(pid);
+	return (uint64_t)v;
+}
+
 static uint64_t event_mntns(const struct agent_fan *f, const struct agent_fan_ev *ev)
 {
 	uint64_t by_mount = 0, by_pid;
@@ -847,7 +888,7 @@ static uint64_t event_mntns(const struct agent_fan *f, const struct agent_fan_ev
 		by_mount = mtab_find(f, ev->mnt_id);
 	if (by_mount && !ev->perm)
 		return by_mount;
-	by_pid = agent_pid_mntns(ev->pid);
+	by_pid = pid_mntns_fast(ev->pid);
 	if (by_mount && by_pid != f->self_mntns)
 		return by_mount;
 	return by_pid;
@@ -883,7 +924,17 @@ static void handle_event(struct agent_fan *f, const struct fanotify_event_metada
 		ev.perm = perm;
 		ev.pid = m->pid;
 		ev.path = path;
-		if (m->mask & FAN_OPEN_EXEC_PERM) {
+		if (!perm && (m->mask & FAN_OPEN_EXEC) && (m->mask & FAN_CLOSE_WRITE)) {
+			/* notifications about one file by one process may be
+			 * merged: the write came first (a dropped binary run) */
+			ev.kind = AGENT_FAN_WRITTEN;
+			ev.access = AGENT_ACC_WRITE;
+			ev.mnt_id = fd_mnt_id(m->fd);
+			ev.mntns = event_mntns(f, &ev);
+			if (f->cb)
+				(void)f->cb(f->ctx, &ev);
+		}
+		if (m->mask & (FAN_OPEN_EXEC_PERM | FAN_OPEN_EXEC)) {
 			ev.kind = AGENT_FAN_EXEC;
 			ev.access = AGENT_ACC_EXEC;
 		} else if (m->mask & FAN_OPEN_PERM) {

@@ -224,6 +224,12 @@ static enum bw_err load_error(struct bw_errbuf *eb, const char *step, int err)
 enum bw_err agent_src_bpf_open(agent_proc_cb cb, void *ctx, struct agent_src_bpf **out,
 			       struct bw_errbuf *eb)
 {
+	return agent_src_bpf_open_hooks(cb, ctx, true, out, eb);
+}
+
+enum bw_err agent_src_bpf_open_hooks(agent_proc_cb cb, void *ctx, bool syscall_hooks,
+				     struct agent_src_bpf **out, struct bw_errbuf *eb)
+{
 	struct agent_src_bpf *b;
 	enum bw_err result;
 	int err;
@@ -257,6 +263,12 @@ enum bw_err agent_src_bpf_open(agent_proc_cb cb, void *ctx, struct agent_src_bpf
 		goto out_free;
 	}
 	set_config(b->skel);
+	if (!syscall_hooks) {
+		/* not loaded, so not attached: no system call of the host takes
+		 * the tracing slow path (docs/agent-sources.md, "Cost") */
+		bpf_program__set_autoload(b->skel->progs.on_sys_enter, false);
+		bpf_program__set_autoload(b->skel->progs.on_sys_exit, false);
+	}
 	err = proc_bpf__load(b->skel);
 	if (err) {
 		result = load_error(eb, "load", err);

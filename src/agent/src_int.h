@@ -8,6 +8,7 @@
 #ifndef BW_AGENT_SRC_INT_H
 #define BW_AGENT_SRC_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,6 +17,11 @@
 struct agent_src_bpf;
 enum bw_err agent_src_bpf_open(agent_proc_cb cb, void *ctx, struct agent_src_bpf **out,
 			       struct bw_errbuf *eb);
+/* (A10 addition) syscall_hooks false: the tp_btf sys_enter/sys_exit
+ * programs are not loaded (no PTRACE, SETID, MODULE, MOUNT, MEMFD, ACCEPT or
+ * OPEN_ESCAPE records; exec, fork, exit and connect remain). */
+enum bw_err agent_src_bpf_open_hooks(agent_proc_cb cb, void *ctx, bool syscall_hooks,
+				     struct agent_src_bpf **out, struct bw_errbuf *eb);
 int agent_src_bpf_fd(const struct agent_src_bpf *b);
 enum bw_err agent_src_bpf_dispatch(struct agent_src_bpf *b, struct bw_errbuf *eb);
 void agent_src_bpf_stats(const struct agent_src_bpf *b, uint64_t *seen, uint64_t *dropped);
@@ -24,6 +30,12 @@ void agent_src_bpf_free(struct agent_src_bpf *b);
 struct agent_src_proc;
 enum bw_err agent_src_proc_open(agent_proc_cb cb, void *ctx, struct agent_src_proc **out,
 				struct bw_errbuf *eb);
+/* (A10 addition) The same, but the kernel delivers only the PROC_EVENT_*
+ * kinds in the events mask (Linux 6.6+ filters before queueing: a fork or
+ * exec costs this socket nothing; older kernels ignore the request and
+ * deliver nothing). 0: every event, as agent_src_proc_open. */
+enum bw_err agent_src_proc_open_filtered(agent_proc_cb cb, void *ctx, uint32_t events,
+					 struct agent_src_proc **out, struct bw_errbuf *eb);
 int agent_src_proc_fd(const struct agent_src_proc *p);
 enum bw_err agent_src_proc_dispatch(struct agent_src_proc *p, struct bw_errbuf *eb);
 void agent_src_proc_stats(const struct agent_src_proc *p, uint64_t *seen, uint64_t *dropped);

@@ -385,32 +385,48 @@ static void on_parsed(void *arg, struct agent_proc_ev *ev)
 	p->cb(p->ctx, ev);
 }
 
-static int send_mcast_op(int fd, enum proc_cn_mcast_op op)
+/* PROC_CN_MCAST_LISTEN / IGNORE. events != 0: the Linux 6.6+ form (struct
+ * proc_input: the op, then a mask of PROC_EVENT_* the kernel filters on
+ * before queueing anything to this socket); 0: the classic form (every event). */
+static int send_mcast_op_events(int fd, enum proc_cn_mcast_op op, uint32_t events)
 {
-	uint8_t msg[NLMSG_HDRLEN + sizeof(struct cn_msg) + sizeof(uint32_t)] __attribute__((aligned(4)));
+	uint8_t msg[NLMSG_HDRLEN + sizeof(struct cn_msg) + 2 * sizeof(uint32_t)]
+		__attribute__((aligned(4)));
+	uint32_t data[2] = { (uint32_t)op, events };
+	size_t dlen = events ? 2 * sizeof(uint32_t) : sizeof(uint32_t);
 	struct nlmsghdr nh = {
-		.nlmsg_len = sizeof(msg),
+		.nlmsg_len = (uint32_t)(NLMSG_HDRLEN + sizeof(struct cn_msg) + dlen),
 		.nlmsg_type = NLMSG_DONE,
 		.nlmsg_pid = (uint32_t)getpid(),
 	};
 	struct cn_msg cn = {
 		.id = { .idx = CN_IDX_PROC, .val = CN_VAL_PROC },
-		.len = sizeof(uint32_t),
+		.len = (uint16_t)dlen,
 	};
-	uint32_t v = op;
 	struct sockaddr_nl to = { .nl_family = AF_NETLINK };
 
 	memset(msg, 0, sizeof(msg));
 	memcpy(msg, &nh, sizeof(nh));
 	memcpy(msg + NLMSG_HDRLEN, &cn, sizeof(cn));
-	memcpy(msg + NLMSG_HDRLEN + sizeof(cn), &v, sizeof(v));
-	if (sendto(fd, msg, sizeof(msg), 0, (struct sockaddr *)&to, sizeof(to)) < 0)
+	memcpy(msg + NLMSG_HDRLEN + sizeof(cn), data, dlen);
+	if (sendto(fd, msg, nh.nlmsg_len, 0, (struct sockaddr *)&to, sizeof(to)) < 0)
 		return -errno;
 	return 0;
 }
 
+static int send_mcast_op(int fd, enum proc_cn_mcast_op op)
+{
+	return send_mcast_op_events(fd, op, 0);
+}
+
 enum bw_err agent_src_proc_open(agent_proc_cb cb, void *ctx, struct agent_src_proc **out,
 				struct bw_errbuf *eb)
+{
+	return agent_src_proc_open_filtered(cb, ctx, 0, out, eb);
+}
+
+enum bw_err agent_src_proc_open_filtered(agent_proc_cb cb, void *ctx, uint32_t events,
+					 struct agent_src_proc **out, struct bw_errbuf *eb)
 {
 	struct agent_src_proc *p;
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = CN_IDX_PROC };
@@ -439,7 +455,7 @@ enum bw_err agent_src_proc_open(agent_proc_cb cb, void *ctx, struct agent_src_pr
 				 errno == EPERM ? " (needs CAP_NET_ADMIN)" : "");
 		goto out_close_fd;
 	}
-	err = send_mcast_op(p->fd, PROC_CN_MCAST_LISTEN);
+	err = send_mcast_op_events(p->fd, PROC_CN_MCAST_LISTEN, events);
 	if (err) {
 		result = bw_fail(eb, BW_ERR_IO, "proc connector: PROC_CN_MCAST_LISTEN: %s",
 				 strerror(-err));

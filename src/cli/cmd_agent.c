@@ -40,6 +40,11 @@ static const char agent_usage[] =
 	"      --state-dir DIR      learned profiles in DIR/profiles (default\n"
 	"                           " AGENT_DEFAULT_STATE_DIR ")\n"
 	"      --socket PATH        control socket (default " AGENT_DEFAULT_SOCKET ")\n"
+	"      --syscall-hooks on|off\n"
+	"                           eBPF hooks on every system call for the mount,\n"
+	"                           module-load, memfd, escape-file-open and accept\n"
+	"                           events (default off: they slow every system call\n"
+	"                           of the host; docs/agent.md, \"Performance\")\n"
 	"  -h, --help               show this help\n"
 	"\n"
 	"Exit codes: 0 stopped by a signal, 2 usage or input error (bad policy, not\n"
@@ -119,6 +124,13 @@ static int run_agent(int argc, char **argv)
 			if (!(v = cli_opt_value(argc, argv, &i, eq)) || !v[0])
 				return cli_usage_error("agent", "%s needs a path", arg);
 			o.socket_path = v;
+		} else if (cli_opt_is(arg, NULL, "--syscall-hooks", &eq)) {
+			if (!(v = cli_opt_value(argc, argv, &i, eq)))
+				return cli_usage_error("agent", "%s needs a value", arg);
+			if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0)
+				return cli_usage_error("agent",
+						       "--syscall-hooks: '%s' (expected on or off)", v);
+			o.syscall_hooks = v;
 		} else {
 			return cli_usage_error("agent", "unknown option or command '%s'", arg);
 		}

@@ -562,6 +562,110 @@ static void test_free_releases_waiters(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/* exec events of /bin/true by kind: notification (perm false) or permission */
+static int nx_note, nx_perm;
+
+static bool cb_count(void *ctx, const struct agent_fan_ev *ev)
+{
+	(void)ctx;
+	if (ev->kind == AGENT_FAN_EXEC && strcmp(ev->path, "/bin/true") == 0) {
+		if (ev->perm)
+			nx_perm++;
+		else
+			nx_note++;
+	}
+	return true;
+}
+
+/* ctr_exec /bin/true in the container in a child; its pid */
+static pid_t spawn_true(void)
+{
+	pid_t child = fork();
+
+	assert_true(child >= 0);
+	if (child == 0) {
+		char cmd[512];
+
+		snprintf(cmd, sizeof(cmd), ". %s; ctr_exec runc %s /bin/true >/dev/null 2>&1", CTR_LIB, id);
+		execl("/bin/bash", "bash", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	return child;
+}
+
+/* Wait for child up to ms, dispatching f when dispatch; true if it exited 0. */
+static bool reap(struct agent_fan *f, pid_t child, int ms, bool dispatch)
+{
+	struct bw_errbuf eb = {0};
+	int status = -1;
+
+	for (int i = 0; i < ms / 20; i++) {
+		if (dispatch)
+			assert_int_equal(agent_fan_dispatch(f, &eb), BW_OK);
+		if (waitpid(child, &status, WNOHANG) == child)
+			return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+		usleep(20 * 1000);
+	}
+	return false;
+}
+
+/* Notification marks (discover, monitor): an exec never waits, even on a
+ * group nobody reads; switching to permission marks makes the next exec
+ * wait for the answer, and back. */
+static void test_notification_marks(void **state)
+{
+	struct bw_errbuf eb = {0};
+	struct agent_fan *f = NULL;
+	pid_t child;
+	int status;
+
+	(void)state;
+	NEED_ENV();
+	nx_note = nx_perm = 0;
+	assert_int_equal(agent_fan_open(cb_count, NULL, &f, &eb), BW_OK);
+	assert_int_equal(agent_fan_mark_container_exec(f, init_pid, false, &eb), BW_OK);
+	/* nothing dispatches: it still runs to the end */
+	child = spawn_true();
+	if (!reap(f, child, 10000, false)) {
+		agent_fan_free(f);
+		kill(child, SIGKILL);
+		waitpid(child, &status, 0);
+		fail_msg("an exec waited on a notification mark");
+	}
+	assert_int_equal(agent_fan_dispatch(f, &eb), BW_OK);
+	assert_true(nx_note >= 1);
+	assert_int_equal(nx_perm, 0);
+
+	/* to permission marks: the exec waits until the group answers */
+	assert_int_equal(agent_fan_mark_container_exec(f, init_pid, true, &eb), BW_OK);
+	nx_note = nx_perm = 0;
+	child = spawn_true();
+	usleep(700 * 1000);
+	if (waitpid(child, &status, WNOHANG) != 0) {
+		agent_fan_free(f);
+		fail_msg("an exec did not wait on the permission mark");
+	}
+	assert_true(reap(f, child, 10000, true));
+	assert_true(nx_perm >= 1);
+	assert_int_equal(nx_note, 0); /* the notification bit is gone */
+
+	/* and back: no waiting again */
+	assert_int_equal(agent_fan_mark_container_exec(f, init_pid, false, &eb), BW_OK);
+	assert_int_equal(agent_fan_dispatch(f, &eb), BW_OK);
+	nx_note = nx_perm = 0;
+	child = spawn_true();
+	if (!reap(f, child, 10000, false)) {
+		agent_fan_free(f);
+		kill(child, SIGKILL);
+		waitpid(child, &status, 0);
+		fail_msg("an exec waited after switching back to notification marks");
+	}
+	assert_int_equal(agent_fan_dispatch(f, &eb), BW_OK);
+	assert_true(nx_note >= 1);
+	assert_int_equal(nx_perm, 0);
+	agent_fan_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -573,6 +677,7 @@ int main(void)
 		cmocka_unit_test(test_host_exec_through_proc_root),
 		cmocka_unit_test(test_refuse_own_namespace),
 		cmocka_unit_test(test_free_releases_waiters),
+		cmocka_unit_test(test_notification_marks),
 	};
 
 	return cmocka_run_group_tests_name("agent_fan", tests, setup, teardown);

@@ -632,6 +632,79 @@ static void noop_cb(void *ctx, const struct agent_proc_ev *ev)
 	(void)ev;
 }
 
+/* Without the system call hooks: exec, fork, exit and connect still come
+ * from eBPF; ptrace and the uid change from the filtered proc connector,
+ * the change's old uid from the fork record (the kernel's proc connector
+ * event has only the new ids); no mount, module, memfd or accept record. */
+static bool no_hooks_events(const struct coll *c, const struct scen *r)
+{
+	return find(c, AGENT_EV_EXEC, r->exec_child) && find(c, AGENT_EV_FORK, r->exec_child) &&
+	       find(c, AGENT_EV_EXIT, r->exit_child) && find(c, AGENT_EV_PTRACE, r->tracer) &&
+	       find(c, AGENT_EV_SETID, r->setuid_child) && find(c, AGENT_EV_CONNECT, r->connector) &&
+	       find(c, AGENT_EV_EXIT, r->exec_child) && find(c, AGENT_EV_EXIT, r->moduler);
+}
+
+static void test_bpf_no_hooks(void **state)
+{
+	struct coll c = { .evs = calloc(MAX_KEEP, sizeof(struct agent_proc_ev)) };
+	struct agent_src_opts o = { .syscall_hooks = false };
+	struct bw_errbuf eb = {{0}};
+	struct agent_src *s = NULL;
+	const struct agent_proc_ev *e;
+	struct scen r;
+
+	if (!need_root()) {
+		free(c.evs);
+		skip();
+	}
+	assert_non_null(c.evs);
+	assert_int_equal(agent_src_open_opts(AGENT_SRC_BPF, &o, keep_cb, &c, &s, &eb), BW_OK);
+	assert_string_equal(agent_src_name(s), "bpf");
+	assert_false(agent_src_syscall_hooks(s));
+	drive(s, true, &r);
+	wait_until(s, &c, &r, no_hooks_events);
+
+	e = find(&c, AGENT_EV_EXEC, r.exec_child);
+	assert_non_null(e);
+	assert_string_equal(e->filename, "/bin/true");
+	assert_int_equal(r.tracer_status, 0);
+	e = find(&c, AGENT_EV_PTRACE, r.tracer);
+	assert_non_null(e);
+	assert_int_equal(e->u.ptrace.target, r.tracee);
+	assert_int_equal(e->mntns, self_mntns());
+	assert_int_equal(r.setuid_status, 0);
+	e = find(&c, AGENT_EV_SETID, r.setuid_child);
+	assert_non_null(e);
+	assert_int_equal(e->u.cred.old_uid, 0); /* root before: from its fork record */
+	assert_int_equal(e->u.cred.new_uid, 65534);
+	e = find(&c, AGENT_EV_CONNECT, r.connector);
+	assert_non_null(e);
+	assert_loopback(&e->u.net, r.cport, r.lport);
+	assert_int_equal(r.memfd_status, 0);
+	assert_int_equal(r.mount_status, 0);
+	/* what only the system call hooks see is absent, and the proc
+	 * connector (filtered in the kernel) adds no second exec or fork */
+	for (size_t i = 0, nexec = 0, nfork = 0; i < c.n; i++) {
+		if (c.evs[i].pid == r.exec_child && c.evs[i].type == AGENT_EV_EXEC)
+			assert_int_equal(++nexec, 1);
+		if (c.evs[i].pid == r.exec_child && c.evs[i].type == AGENT_EV_FORK)
+			assert_int_equal(++nfork, 1);
+		assert_int_not_equal(c.evs[i].type, AGENT_EV_MOUNT);
+		assert_int_not_equal(c.evs[i].type, AGENT_EV_MODULE);
+		assert_int_not_equal(c.evs[i].type, AGENT_EV_MEMFD);
+		assert_int_not_equal(c.evs[i].type, AGENT_EV_ACCEPT);
+		assert_int_not_equal(c.evs[i].type, AGENT_EV_OPEN_ESCAPE);
+	}
+	agent_src_free(s);
+
+	/* and with them: attached */
+	o.syscall_hooks = true;
+	assert_int_equal(agent_src_open_opts(AGENT_SRC_BPF, &o, keep_cb, &c, &s, &eb), BW_OK);
+	assert_true(agent_src_syscall_hooks(s));
+	agent_src_free(s);
+	free(c.evs);
+}
+
 static void test_auto_fallback(void **state)
 {
 	struct bw_errbuf eb = {{0}};
@@ -1102,6 +1175,7 @@ int main(void)
 		cmocka_unit_test(test_cn_parse),
 		cmocka_unit_test(test_bpf_events),
 		cmocka_unit_test(test_bpf_stdio_and_escape_open),
+		cmocka_unit_test(test_bpf_no_hooks),
 		cmocka_unit_test(test_proc_events),
 		cmocka_unit_test(test_auto_fallback),
 		cmocka_unit_test(test_flood_bpf),
