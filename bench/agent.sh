@@ -23,17 +23,15 @@ OPENS=${BW_BENCH_OPENS:-200000}
 BULWARK=${BULWARK:-$ROOT/build/src/cli/bulwark}
 . "$ROOT/tests/integration/lib_ctr.sh"
 WORK=$(mktemp -d)
-AGENT_PID=
 C=bwt-$$-bench
 GROUP=bwbench/loop
 SOCK=$WORK/agent.sock
+STATE=$WORK/state # kept across runs: the learned profile
+EV=/dev/null
+AGENT_LOG=$WORK/agent.log
 
 cleanup() {
-	if [ -n "$AGENT_PID" ]; then
-		kill -TERM "$AGENT_PID" 2>/dev/null
-		for _ in $(seq 1 50); do kill -0 "$AGENT_PID" 2>/dev/null || break; sleep 0.1; done
-		kill -KILL "$AGENT_PID" 2>/dev/null
-	fi
+	agent_stop # first: no fanotify mark may outlive the agent's answers
 	ctr_cleanup
 	rm -rf "$WORK"
 }
@@ -52,7 +50,7 @@ measure() {
 		echo "$t"
 	done | best | grep .
 }
-status() { "$BULWARK" agent status --socket "$SOCK" --format json 2>/dev/null; }
+status() { agent_status; }
 # events lost (ring buffer, fanotify queue, output); unknown_container counts
 # processes of containers the agent does not track, not losses
 dropped() {
@@ -76,18 +74,8 @@ HOOKS_OTHER=on; [ "$HOOKS_MAIN" = on ] && HOOKS_OTHER=off
 # start_agent HOOKS: the agent with --syscall-hooks HOOKS, up and the
 # container marked (the state dir, so the learned profile, is kept across runs)
 start_agent() {
-	"$BULWARK" agent --events /dev/null --socket "$SOCK" --state-dir "$WORK/state" \
-		--default-mode discover --syscall-hooks "$1" 2>>"$WORK/agent.log" &
-	AGENT_PID=$!
-	for _ in $(seq 1 300); do status >/dev/null && break; sleep 0.1; done
-	for _ in $(seq 1 100); do
-		status | jq -e --arg c "$C" '.containers[] | select(.id == $c and .marked)' >/dev/null && break
-		sleep 0.1
-	done
-}
-stop_agent() {
-	[ -n "$AGENT_PID" ] || return 0
-	kill -TERM "$AGENT_PID"; wait "$AGENT_PID" 2>/dev/null; AGENT_PID=
+	agent_start --default-mode discover --syscall-hooks "$1"
+	agent_wait_ready 30 && agent_wait_marked "$C" 10
 }
 min() { printf '%s\n' "$@" | sort -g | head -1; }
 # measure_mode HOOKS MODE: RUNS times (no agent, then the agent with HOOKS in
@@ -96,7 +84,7 @@ min() { printf '%s\n' "$@" | sort -g | head -1; }
 measure_mode() {
 	local be=1e9 bo=1e9 e=1e9 o=1e9 t d=0 d0 target
 	for _ in $(seq "$RUNS"); do
-		stop_agent
+		agent_stop
 		t=$(RUNS=1 measure exec "$EXECS") && be=$(min "$be" "$t") || exit 1
 		t=$(measure open "$OPENS") && bo=$(min "$bo" "$t") || exit 1
 		start_agent "$1"
@@ -126,7 +114,7 @@ for hooks in "$HOOKS_MAIN" "$HOOKS_OTHER"; do
 	done
 done
 # the rate ramp and the flood: HOOKS_MAIN, protect
-stop_agent
+agent_stop
 start_agent "$HOOKS_MAIN"
 "$BULWARK" agent mode "$GROUP" protect --socket "$SOCK" >/dev/null || exit 1
 
@@ -161,4 +149,4 @@ d1=$(dropped); s1=$(seen)
 printf 'flood (4 loops x 2500): %.0f execs/s, events seen +%d, dropped +%d\n' \
 	"$(echo "10000 / ($t1 - $t0)" | bc -l)" "$((s1 - s0))" "$((d1 - d0))"
 
-stop_agent
+agent_stop

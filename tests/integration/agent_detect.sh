@@ -23,17 +23,13 @@ ID=$$
 NETNS=bwt-$ID
 EV=$TMP/events.jsonl
 SOCK=$TMP/agent.sock
-AGENT_PID=
+STATE=$TMP/state
+AGENT_LOG=$TMP/agent.log
 LISTENER_PID=
 
 cleanup() {
 	# the agent first: its fanotify permission marks must never outlive it
-	if [ -n "$AGENT_PID" ]; then
-		kill -TERM "$AGENT_PID" 2>/dev/null
-		for _ in $(seq 1 50); do kill -0 "$AGENT_PID" 2>/dev/null || break; sleep 0.1; done
-		kill -KILL "$AGENT_PID" 2>/dev/null
-		wait "$AGENT_PID" 2>/dev/null
-	fi
+	agent_stop
 	[ -n "$LISTENER_PID" ] && kill "$LISTENER_PID" 2>/dev/null
 	ctr_cleanup
 	ip netns del "$NETNS" 2>/dev/null
@@ -70,21 +66,6 @@ no_alert() {
 }
 
 args_has() { printf '(.process.args // [] | join(" ") | contains("%s"))' "$1"; }
-
-status_json() { timeout 10 "$BULWARK" agent status --socket "$SOCK" --format json 2>/dev/null; }
-
-# wait_marked CTR: the agent knows the container and has marked its mounts
-wait_marked() {
-	local st
-	for _ in $(seq 1 150); do
-		# jq 1.6 -e exits 0 on empty input: require an answer first
-		st=$(status_json) && [ -n "$st" ] &&
-			jq -e --arg c "$1" '.containers[] | select(.id == $c and .marked == true)' \
-				>/dev/null 2>&1 <<<"$st" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 
 # ---- root filesystems, helper, bundles --------------------------------------
@@ -140,29 +121,22 @@ EOF
 # ---- the agent ----------------------------------------------------------------
 # the system call hooks (off by default) give the mount, module, memfd and
 # escape-open events these tests expect; BW_TEST_SYSCALL_HOOKS=off runs the default
-"$BULWARK" agent --policy "$TMP/policy" --events "$EV" --socket "$SOCK" \
-	--state-dir "$TMP/state" --default-mode monitor \
-	--syscall-hooks "${BW_TEST_SYSCALL_HOOKS:-on}" 2>"$TMP/agent.log" &
-AGENT_PID=$!
-up=1
-for _ in $(seq 1 300); do
-	"$BULWARK" agent status --socket "$SOCK" >/dev/null 2>&1 && { up=0; break; }
-	kill -0 "$AGENT_PID" 2>/dev/null || break
-	sleep 0.1
-done
+agent_start --policy "$TMP/policy" --default-mode monitor \
+	--syscall-hooks "${BW_TEST_SYSCALL_HOOKS:-on}"
+agent_wait_ready 30
+up=$?
 ok "agent is up (bulwark agent status)" test $up = 0
 if [ $up != 0 ]; then
-	diag "$(tail -20 "$TMP/agent.log")"
 	echo "Bail out! the agent did not start"
 	exit 1
 fi
-SRC=$(status_json | jq -r .source)
+SRC=$(agent_status | jq -r .source)
 diag "source: $SRC"
 
 ctr_start runc "$M" "$TMP/b-m" && ctr_start runc "$P" "$TMP/b-p" &&
 	ctr_start runc "$D" "$TMP/b-d" && ctr_start runc "$Q" "$TMP/b-q"
 all=0
-for c in "$M" "$P" "$D" "$Q"; do wait_marked "$c" || { all=1; diag "$c not marked"; }; done
+for c in "$M" "$P" "$D" "$Q"; do agent_wait_marked "$c" || { all=1; diag "$c not marked"; }; done
 ok "the agent found and marked the four containers" test $all = 0
 
 # ---- M: shell, network tool, reverse shell --------------------------------------

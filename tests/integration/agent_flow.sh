@@ -25,43 +25,18 @@ EV=$TMP/events.jsonl
 SOCK=$TMP/agent.sock
 STATE=$TMP/state
 POL=$TMP/policies
-AGENT_PID=
+AGENT_LOG=$TMP/agent.log
 C1=bwt-$ID-app
 C2=bwt-$ID-crun
 GROUP=bwtest/app
 
-stop_agent() {
-	[ -n "$AGENT_PID" ] || return 0
-	kill -TERM "$AGENT_PID" 2>/dev/null
-	for _ in $(seq 1 50); do kill -0 "$AGENT_PID" 2>/dev/null || break; sleep 0.1; done
-	kill -KILL "$AGENT_PID" 2>/dev/null
-	wait "$AGENT_PID" 2>/dev/null
-	AGENT_PID=
-}
-
 cleanup() {
-	stop_agent # first: no fanotify mark may outlive the agent's answers
+	agent_stop # first: no fanotify mark may outlive the agent's answers
 	ctr_cleanup
 	[ -n "${BW_KEEP_LOG:-}" ] && cp "$TMP/agent.log" "$BW_KEEP_LOG" # the agent's stderr, for debugging
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
-
-status_json() { timeout 10 "$BULWARK" agent status --socket "$SOCK" --format json 2>/dev/null; }
-
-# wait_status JQ [SECONDS]: the status JSON satisfies JQ (jq -e)
-wait_status() {
-	local n=$((${2:-20} * 10))
-	local st
-	for _ in $(seq 1 "$n"); do
-		# jq 1.6 -e exits 0 on empty input: require an answer first
-		st=$(status_json) && [ -n "$st" ] && jq -e "$1" >/dev/null 2>&1 <<<"$st" && return 0
-		sleep 0.1
-	done
-	diag "status never matched: $1"
-	status_json | head -c 3000 | while read -r l; do diag "$l"; done
-	return 1
-}
 
 # events JQ-SELECT: matching events, compact
 events() { jq -c -R "fromjson? | select($1)" "$EV" 2>/dev/null; }
@@ -75,14 +50,6 @@ wait_event() {
 	done
 	diag "no event matched: $1"
 	return 1
-}
-
-# start_agent ARGS...: in the background; waits until status answers
-start_agent() {
-	"$BULWARK" agent --events "$EV" --state-dir "$STATE" --socket "$SOCK" "$@" \
-		2>>"$TMP/agent.log" &
-	AGENT_PID=$!
-	wait_status '.source' 20
 }
 
 # --- fixtures -----------------------------------------------------------------
@@ -107,11 +74,11 @@ cp -a "$TMP/b1" "$TMP/b2"
 plan 34
 
 # --- 1. learn ---------------------------------------------------------------
-start_agent
+agent_start; agent_wait_ready 20
 ok "agent starts (discover by default) and answers status" [ $? = 0 ]
 ctr_start runc "$C1" "$TMP/b1"
 ok "runc container starts" [ $? = 0 ]
-wait_status ".containers[] | select(.id == \"$C1\" and .group == \"$GROUP\" and
+agent_wait_status ".containers[] | select(.id == \"$C1\" and .group == \"$GROUP\" and
 	.mode == \"discover\" and .marked == true)"
 ok "container discovered in group $GROUP (image repository), discover, marked" [ $? = 0 ]
 ctr_exec runc "$C1" /app/work.sh
@@ -128,9 +95,9 @@ for _ in $(seq 1 50); do
 	sleep 0.2
 done
 is "$got" "$want" "the workload's programs are in the saved profile (within 10 s)"
-wait_status ".groups[] | select(.name == \"$GROUP\" and .profile.execs >= 6 and .profile.writes >= 1)"
+agent_wait_status ".groups[] | select(.name == \"$GROUP\" and .profile.execs >= 6 and .profile.writes >= 1)"
 ok "status shows the learned execs and the write" [ $? = 0 ]
-execs_before=$(status_json | jq ".groups[] | select(.name == \"$GROUP\") | .profile.execs")
+execs_before=$(agent_status | jq ".groups[] | select(.name == \"$GROUP\") | .profile.execs")
 
 # --- 2. export, validate, apply in protect by restarting with --policy --------
 mkdir -p "$POL"
@@ -138,12 +105,12 @@ mkdir -p "$POL"
 is "$?" 0 "policy export of the learned profile"
 "$BULWARK" policy validate "$POL" >/dev/null
 is "$?" 0 "exported policy validates"
-stop_agent
+agent_stop
 ok "agent stops on SIGTERM" [ -z "$AGENT_PID" ]
-start_agent --policy "$POL"
-wait_status ".containers[] | select(.id == \"$C1\" and .mode == \"protect\" and .marked == true)"
+agent_start --policy "$POL"; agent_wait_ready 20
+agent_wait_status ".containers[] | select(.id == \"$C1\" and .mode == \"protect\" and .marked == true)"
 ok "restart with --policy: the container started before the agent is found, protect" [ $? = 0 ]
-execs_after=$(status_json | jq ".groups[] | select(.name == \"$GROUP\") | .profile.execs")
+execs_after=$(agent_status | jq ".groups[] | select(.name == \"$GROUP\") | .profile.execs")
 ok "the learned profile survives the restart ($execs_before -> $execs_after execs)" \
 	[ "${execs_after:-0}" -ge "$execs_before" ]
 
@@ -206,7 +173,7 @@ ok "monitor: violation event" [ $? = 0 ]
 # --- 7. crun ------------------------------------------------------------------------
 crun_prepare
 ctr_start crun "$C2" "$TMP/b2"
-wait_status ".containers[] | select(.id == \"$C2\" and .runtime == \"crun\" and
+agent_wait_status ".containers[] | select(.id == \"$C2\" and .runtime == \"crun\" and
 	.mode == \"protect\" and .marked == true)"
 ctr_exec crun "$C2" /bin/sh -c '/bin/wget --help' 2>"$TMP/err3" >/dev/null
 rc=$?
@@ -234,15 +201,15 @@ chmod 755 "$TMP/deb/app/work.sh"
 make_bundle "$TMP/b3" "$TMP/deb" --annotation org.opencontainers.image.ref.name=bwtest/deb:1 \
 	-- /usr/bin/sleep 1000
 ctr_start runc "$C3" "$TMP/b3"
-wait_status ".containers[] | select(.id == \"$C3\" and .group == \"bwtest/deb\" and .mode == \"discover\" and .marked)"
+agent_wait_status ".containers[] | select(.id == \"$C3\" and .group == \"bwtest/deb\" and .mode == \"discover\" and .marked)"
 ctr_exec runc "$C3" /app/work.sh && ctr_exec runc "$C3" /app/work.sh
 rc=$?
-wait_status '.groups[] | select(.name == "bwtest/deb" and .profile.execs >= 6 and .profile.writes >= 1)' 10
+agent_wait_status '.groups[] | select(.name == "bwtest/deb" and .profile.execs >= 6 and .profile.writes >= 1)' 10
 is "$rc/$?" "0/0" "Debian: the workload runs and is learned (discover)"
 sleep 1.5 # the profile is saved within ~1 s of a change
 "$BULWARK" policy export --group bwtest/deb --state-dir "$STATE" --mode protect -o "$POL/deb.yaml" &&
 	"$BULWARK" policy validate "$POL" >/dev/null && kill -HUP "$AGENT_PID"
-wait_status ".containers[] | select(.id == \"$C3\" and .mode == \"protect\")"
+agent_wait_status ".containers[] | select(.id == \"$C3\" and .mode == \"protect\")"
 is "$?" 0 "Debian: exported policy applied by SIGHUP, protect"
 nb=$(events ".type == \"blocked\" and .container.id == \"$C3\"" | wc -l)
 ctr_exec runc "$C3" /app/work.sh
@@ -258,13 +225,13 @@ grep -q "Operation not permitted" "$TMP/err4" || rc="$rc, no EPERM text"
 ok "Debian: unlisted /usr/bin/date denied (rc $rc) with a blocked event" [ $? = 0 ]
 
 # --- 9. the proc connector source ----------------------------------------------
-stop_agent
-BULWARK_AGENT_NO_BPF=1 start_agent --policy "$POL"
-wait_status ".source == \"proc\" and ([.containers[] | select(.id == \"$C1\" and .marked)] | length == 1)"
+agent_stop
+BULWARK_AGENT_NO_BPF=1 agent_start --policy "$POL"; agent_wait_ready 20
+agent_wait_status ".source == \"proc\" and ([.containers[] | select(.id == \"$C1\" and .marked)] | length == 1)"
 ok "BULWARK_AGENT_NO_BPF=1: proc connector source" [ $? = 0 ]
 ctr_exec runc "$C1" /bin/sh -c 'sleep 1'
 wait_event ".type == \"process.exec\" and .container.id == \"$C1\" and .process.exe == \"/bin/sleep\"" 10
 ok "exec events still appear with the proc connector" [ $? = 0 ]
 
-stop_agent
+agent_stop
 done_testing

@@ -30,7 +30,7 @@ ID=$$
 EV=$TMP/events.jsonl
 SOCK=$TMP/agent.sock
 STATE=$TMP/state
-AGENT_PID=
+AGENT_LOG=$TMP/agent.log
 PY_PID=
 CA=bwt-$ID-cli
 CB=bwt-$ID-srv
@@ -47,18 +47,9 @@ IPP=10.231.$Y.2
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 
-stop_agent() {
-	[ -n "$AGENT_PID" ] || return 0
-	kill -TERM "$AGENT_PID" 2>/dev/null
-	for _ in $(seq 1 50); do kill -0 "$AGENT_PID" 2>/dev/null || break; sleep 0.1; done
-	kill -KILL "$AGENT_PID" 2>/dev/null
-	wait "$AGENT_PID" 2>/dev/null
-	AGENT_PID=
-}
-
 cleanup() {
 	local n
-	stop_agent # first: no fanotify mark may outlive the agent's answers
+	agent_stop # first: no fanotify mark may outlive the agent's answers
 	[ -n "$PY_PID" ] && kill -KILL "$PY_PID" 2>/dev/null
 	ctr_cleanup
 	# deleting a namespace deletes its veth ends (and their peers)
@@ -69,18 +60,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' TERM INT HUP # a signal still runs the EXIT trap
-
-status_json() { timeout 10 "$BULWARK" agent status --socket "$SOCK" --format json 2>/dev/null; }
-
-wait_status() {
-	local n=$((${2:-20} * 10)) st
-	for _ in $(seq 1 "$n"); do
-		st=$(status_json) && [ -n "$st" ] && jq -e "$1" >/dev/null 2>&1 <<<"$st" && return 0
-		sleep 0.1
-	done
-	diag "status never matched: $1"
-	return 1
-}
 
 events() { jq -c -R "fromjson? | select($1)" "$EV" 2>/dev/null; }
 
@@ -138,7 +117,7 @@ setup_net() {
 
 
 # one BPF/fanotify agent at a time on this host: wait (bounded) for another
-for _ in $(seq 1 600); do pgrep -f 'bulwark agent( |$)' >/dev/null || break; sleep 0.5; done
+agent_wait_others 300
 setup_net
 ok "network namespaces and veth pairs set up" [ $? = 0 ]
 
@@ -154,17 +133,15 @@ make_bundle "$TMP/bb" "$ROOT" --netns "/var/run/netns/$NSB" \
 
 # --- the agent (discover by default), then the containers ------------------
 # net.accept comes from the system call hooks (off by default, docs/agent.md)
-"$BULWARK" agent --events "$EV" --state-dir "$STATE" --socket "$SOCK" --syscall-hooks on \
-	2>>"$TMP/agent.log" &
-AGENT_PID=$!
-wait_status '.source == "bpf" and .syscall_hooks == true' 20
+agent_start --syscall-hooks on
+agent_wait_status '.source == "bpf" and .syscall_hooks == true' 20
 ok "agent answers status (eBPF source, system call hooks on)" [ $? = 0 ]
 ctr_start runc "$CA" "$TMP/ba" && ctr_start runc "$CB" "$TMP/bb"
 ok "containers A and B start" [ $? = 0 ]
-wait_status "[.containers[] | select((.id == \"$CA\" and .group == \"bwtest/client\") or
+agent_wait_status "[.containers[] | select((.id == \"$CA\" and .group == \"bwtest/client\") or
 	(.id == \"$CB\" and .group == \"bwtest/server\"))] | length == 2"
 ok "both containers discovered in their groups" [ $? = 0 ]
-src=$(status_json | jq -r .source)
+src=$(agent_status | jq -r .source)
 diag "event source: $src"
 
 # --- A -> B (container to container) ------------------------------------------
@@ -260,7 +237,7 @@ is "$got" "$want_c" "client profile: peer group for B's address, the address for
 want_s='["ingress bwtest/client 8080/tcp","ingress bwtest/client 8081/tcp"]'
 for _ in $(seq 1 50); do got=$(conns "$prof_s"); [ "$got" = "$want_s" ] && break; sleep 0.2; done
 is "$got" "$want_s" "server profile: ingress from group bwtest/client on 8080/tcp and 8081/tcp"
-wait_status '.groups[] | select(.name == "bwtest/client" and .profile.conns == 3)' 5
+agent_wait_status '.groups[] | select(.name == "bwtest/client" and .profile.conns == 3)' 5
 ok "status counts the client's three learned connections" [ $? = 0 ]
 
 mkdir -p "$TMP/pol"
@@ -311,6 +288,6 @@ ev=$(wait_event ".type == \"process.exit\" and .container.id == \"$CA\" and .pro
 is "$(jq -r '"\(.exit.signal) \(.exit.code)"' <<<"$ev")" "$((rc - 128)) null" \
 	"process.exit of a killed shell: signal $((rc - 128)) (runc exec: $rc), no code"
 
-stop_agent
+agent_stop
 is "$(events '.type == "agent.stop"' | wc -l)" 1 "agent stops cleanly"
 done_testing

@@ -41,7 +41,7 @@ STATE=$TMP/state
 POL=$TMP/policies
 D=$TMP/docker
 PD=$TMP/podman
-AGENT_PID=
+AGENT_LOG=$TMP/agent.log
 DPID=
 D1=bwt-$ID-d1
 D2=bwt-$ID-d2
@@ -54,15 +54,6 @@ PODMAN=(podman --root "$PD/root" --runroot "$PD/run" --tmpdir "$PD/tmp" --storag
 	--events-backend none --cgroup-manager cgroupfs)
 # this machine's limits: podman's defaults are above what the container may set
 PRUN=(--runtime runc --ulimit nofile=20000:20000 --ulimit nproc=32768:32768 --network none)
-
-stop_agent() {
-	[ -n "$AGENT_PID" ] || return 0
-	kill -TERM "$AGENT_PID" 2>/dev/null
-	for _ in $(seq 1 50); do kill -0 "$AGENT_PID" 2>/dev/null || break; sleep 0.1; done
-	kill -KILL "$AGENT_PID" 2>/dev/null
-	wait "$AGENT_PID" 2>/dev/null
-	AGENT_PID=
-}
 
 stop_docker() {
 	local pid
@@ -89,7 +80,7 @@ stop_podman() {
 }
 
 cleanup() {
-	stop_agent # first: no fanotify mark may outlive the agent's answers
+	agent_stop # first: no fanotify mark may outlive the agent's answers
 	stop_docker
 	stop_podman
 	# anything still mounted below $TMP (overlay roots, shm, netns), deepest first
@@ -102,20 +93,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 143' TERM INT # so that a timeout still runs cleanup
 
-status_json() { timeout 10 "$BULWARK" agent status --socket "$SOCK" --format json 2>/dev/null; }
-
-# wait_status JQ [SECONDS]: the status JSON satisfies JQ (jq -e)
-wait_status() {
-	local n=$((${2:-20} * 10)) st
-	for _ in $(seq 1 "$n"); do
-		st=$(status_json) && [ -n "$st" ] && jq -e "$1" >/dev/null 2>&1 <<<"$st" && return 0
-		sleep 0.1
-	done
-	diag "status never matched: $1"
-	status_json | head -c 3000 | while read -r l; do diag "$l"; done
-	return 1
-}
-
 events() { jq -c -R "fromjson? | select($1)" "$EV" 2>/dev/null; }
 
 # wait_event JQ-SELECT [SECONDS]
@@ -127,14 +104,6 @@ wait_event() {
 	done
 	diag "no event matched: $1"
 	return 1
-}
-
-start_agent() {
-	BULWARK_AGENT_RUNTIME_ROOTS="docker=$D/exec/runtime-runc/moby" \
-		"$BULWARK" agent --events "$EV" --state-dir "$STATE" --socket "$SOCK" "$@" \
-		2>>"$TMP/agent.log" &
-	AGENT_PID=$!
-	wait_status '.source' 20
 }
 
 start_dockerd() {
@@ -157,7 +126,7 @@ start_dockerd() {
 
 # check_listed RUNTIME ID NAME GROUP INIT_PID: the status entry
 check_listed() {
-	wait_status ".containers[] | select(.id == \"$2\" and .runtime == \"$1\" and
+	agent_wait_status ".containers[] | select(.id == \"$2\" and .runtime == \"$1\" and
 		.name == \"$3\" and .group == \"$4\" and .init_pid == $5 and .mode == \"protect\" and
 		.marked == true)"
 }
@@ -185,13 +154,7 @@ check_block() {
 }
 
 # --- one agent at a time ------------------------------------------------------
-for _ in $(seq 1 180); do
-	pgrep -af 'bulwark agent' | grep -vE 'agent (status|mode|reload)' | grep -q . || break
-	sleep 1
-done
-if pgrep -af 'bulwark agent' | grep -vE 'agent (status|mode|reload)' | grep -q .; then
-	diag "another agent is still running after 180 s; going on"
-fi
+agent_wait_others 180
 
 plan 45
 
@@ -229,7 +192,8 @@ ok "docker container started before the agent" [ $? = 0 ]
 timeout 60 "${PODMAN[@]}" run -d -i --name "$P1" "${PRUN[@]}" "$PIMG" /bin/sh >/dev/null
 ok "podman container started before the agent" [ $? = 0 ]
 
-start_agent --policy "$POL"
+BULWARK_AGENT_RUNTIME_ROOTS="docker=$D/exec/runtime-runc/moby" agent_start --policy "$POL"
+agent_wait_ready 20
 ok "agent starts and answers status" [ $? = 0 ]
 
 timeout 60 docker run -d -i --name "$D2" --network none "$DIMG" /bin/sh >/dev/null
@@ -258,7 +222,7 @@ for c in "$P1" "$P2"; do
 		.container.image == \"$img\" and .container.name == \"$c\""
 	ok "podman $c: container.start event with image $img" [ $? = 0 ]
 done
-n=$(status_json | jq '[.containers[] | select(.name | startswith("bwt-'"$ID"'-"))] | length')
+n=$(agent_status | jq '[.containers[] | select(.name | startswith("bwt-'"$ID"'-"))] | length')
 is "$n" 4 "exactly the four containers of this test are listed (one entry each)"
 
 # --- protect --------------------------------------------------------------------
@@ -276,14 +240,14 @@ timeout 30 docker stop -t 1 "$D1" >/dev/null
 ok "docker stop $D1" [ $? = 0 ]
 wait_event ".type == \"container.stop\" and .container.id == \"$cid\" and .container.runtime == \"docker\""
 ok "docker $D1: container.stop event" [ $? = 0 ]
-wait_status "[.containers[] | select(.id == \"$cid\")] | length == 0" 10
+agent_wait_status "[.containers[] | select(.id == \"$cid\")] | length == 0" 10
 ok "docker $D1: gone from the status" [ $? = 0 ]
 cid=$("${PODMAN[@]}" inspect -f '{{.Id}}' "$P2")
 timeout 30 "${PODMAN[@]}" stop -t 1 "$P2" >/dev/null
 ok "podman stop $P2" [ $? = 0 ]
 wait_event ".type == \"container.stop\" and .container.id == \"$cid\" and .container.runtime == \"podman\""
 ok "podman $P2: container.stop event" [ $? = 0 ]
-wait_status "[.containers[] | select(.id == \"$cid\")] | length == 0" 10
+agent_wait_status "[.containers[] | select(.id == \"$cid\")] | length == 0" 10
 ok "podman $P2: gone from the status" [ $? = 0 ]
 
 kill -0 "$AGENT_PID" 2>/dev/null

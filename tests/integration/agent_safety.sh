@@ -21,7 +21,7 @@ EV=$TMP/events.jsonl
 SOCK=$TMP/agent.sock
 STATE=$TMP/state
 POL=$TMP/policies
-AGENT_PID=
+AGENT_LOG=$TMP/agent.log
 LOOP_PID=
 READER_PID=
 C=bwt-$ID-safe
@@ -29,17 +29,8 @@ RSS_BOUND_KB=$((64 * 1024)) # measured peak here about 25 MB: see docs/agent.md
 # AddressSanitizer's shadow memory and quarantine: about 185 MB measured
 grep -q __asan_init "$BULWARK" 2>/dev/null && RSS_BOUND_KB=$((256 * 1024))
 
-stop_agent() {
-	[ -n "$AGENT_PID" ] || return 0
-	kill -TERM "$AGENT_PID" 2>/dev/null
-	for _ in $(seq 1 50); do kill -0 "$AGENT_PID" 2>/dev/null || break; sleep 0.1; done
-	kill -KILL "$AGENT_PID" 2>/dev/null
-	wait "$AGENT_PID" 2>/dev/null
-	AGENT_PID=
-}
-
 cleanup() {
-	stop_agent # first: no fanotify mark may outlive the agent's answers
+	agent_stop # first: no fanotify mark may outlive the agent's answers
 	[ -n "$LOOP_PID" ] && kill "$LOOP_PID" 2>/dev/null
 	[ -n "$READER_PID" ] && kill "$READER_PID" 2>/dev/null
 	ctr_cleanup
@@ -48,35 +39,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-status_json() { timeout 10 "$BULWARK" agent status --socket "$SOCK" --format json 2>/dev/null; }
-
-wait_status() {
-	local n=$((${2:-20} * 10))
-	local st
-	for _ in $(seq 1 "$n"); do
-		# jq 1.6 -e exits 0 on empty input: require an answer first
-		st=$(status_json) && [ -n "$st" ] && jq -e "$1" >/dev/null 2>&1 <<<"$st" && return 0
-		sleep 0.1
-	done
-	diag "status never matched: $1"
-	return 1
-}
-
 events() { jq -c -R "fromjson? | select($1)" "$EV" 2>/dev/null; }
-
-# start_agent [--to-fifo] ARGS...: events to $EV, or on stdout into $TMP/fifo
-start_agent() {
-	if [ "${1:-}" = --to-fifo ]; then
-		shift
-		"$BULWARK" -v agent --events - --state-dir "$STATE" --socket "$SOCK" --policy "$POL" \
-			"$@" 2>>"$TMP/agent.log" >"$TMP/fifo" &
-	else
-		"$BULWARK" -v agent --events "$EV" --state-dir "$STATE" --socket "$SOCK" --policy "$POL" \
-			"$@" 2>>"$TMP/agent.log" &
-	fi
-	AGENT_PID=$!
-	wait_status ".containers[] | select(.id == \"$C\" and .marked == true)" 20
-}
 
 ROOT=$TMP/rootfs
 busybox_rootfs "$ROOT"
@@ -108,7 +71,7 @@ ok "with a clear message ($out)" grep -q "must run as root" <<<"$out"
 
 # --- host processes are never blocked ------------------------------------------------
 ctr_start runc "$C" "$TMP/b"
-start_agent
+agent_start -v --policy "$POL"; agent_wait_marked "$C" 20
 ok "agent up, container in protect and marked" [ $? = 0 ]
 ctr_exec runc "$C" /bin/sh -c '/bin/wget --help' >/dev/null 2>&1
 is "$?" 126 "in the container, /bin/wget is denied"
@@ -135,7 +98,7 @@ wait "$LOOP_PID" 2>/dev/null
 LOOP_PID=
 
 # --- SIGTERM -----------------------------------------------------------------------
-start_agent
+agent_start -v --policy "$POL"; agent_wait_marked "$C" 20
 kill -TERM "$AGENT_PID"
 rc=124
 for _ in $(seq 1 50); do
@@ -154,12 +117,13 @@ ok "control socket removed" [ ! -e "$SOCK" ]
 mkfifo "$TMP/fifo"
 sleep 600 <"$TMP/fifo" &
 READER_PID=$!
-start_agent --to-fifo
+# events on the agent's stdout, into the fifo
+EV=- agent_start -v --policy "$POL" >"$TMP/fifo"; agent_wait_marked "$C" 20
 "$BULWARK" agent mode bwtest/safe monitor --socket "$SOCK" >/dev/null
 pad=$(printf 'x%.0s' $(seq 1 400))
 timeout 120 runc exec "$C" /bin/sh -c "i=0; while [ \$i -lt 6000 ]; do /bin/echo $pad \$i >/dev/null; i=\$((i + 1)); done"
 flood_rc=$?
-st=$(status_json)
+st=$(agent_status)
 hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$AGENT_PID/status" 2>/dev/null)
 diag "flood: rc $flood_rc, agent peak RSS ${hwm:-?} kB; counters: $(jq -c .counters <<<"$st")"
 jq -e '.counters.events_seen >= 6000' <<<"$st" >/dev/null
@@ -167,6 +131,6 @@ ok "after 6000 execs the agent is alive and answers status" [ $? = 0 ]
 jq -e '.counters.dropped.output > 0' <<<"$st" >/dev/null
 ok "events it could not write are counted as dropped (output)" [ $? = 0 ]
 ok "peak RSS ${hwm:-?} kB stays under $RSS_BOUND_KB kB" [ "${hwm:-999999999}" -lt "$RSS_BOUND_KB" ]
-stop_agent
+agent_stop
 
 done_testing

@@ -103,3 +103,90 @@ crun_prepare() {
 		mount -t cgroup -o hugetlb cgroup /sys/fs/cgroup/hugetlb 2>/dev/null || true
 	fi
 }
+
+# --- the runtime agent (agent_*.sh, bench/agent.sh) ----------------------------
+# The caller sets BULWARK, SOCK (control socket), STATE (state dir), EV (the
+# --events argument) and AGENT_LOG (the agent's stderr, appended; default
+# /dev/null); AGENT_PID is the running agent's pid, empty when none.
+#   agent_wait_others [SECONDS] wait (bounded, default 180 s) until no other
+#                               `bulwark agent` runs (one fanotify/BPF agent
+#                               at a time on a host); goes on after that
+#   agent_start [-v] ARGS...    `bulwark [-v] agent --events EV --state-dir
+#                               STATE --socket SOCK ARGS...` in the background;
+#                               sets AGENT_PID, does not wait
+#   agent_status                the status JSON (empty if nothing answers)
+#   agent_wait_status JQ [SECONDS]  the status answers and satisfies JQ
+#                               (jq -e), default 20 s
+#   agent_wait_ready [SECONDS]  the status answers (default 30 s); fails at
+#                               once if the agent exits
+#   agent_wait_marked ID [SECONDS]  container ID is known and its mounts are
+#                               marked (default 15 s)
+#   agent_stop                  SIGTERM, up to 5 s, SIGKILL, reap; the EXIT
+#                               trap calls it before removing containers (no
+#                               fanotify mark may outlive the agent's answers)
+AGENT_PID=
+
+agent_diag() {
+	if declare -F diag >/dev/null; then diag "$@"; else printf '# %s\n' "$*" >&2; fi
+}
+
+agent_others() {
+	pgrep -af 'bulwark agent' | grep -vE 'agent (status|mode|reload)' | grep -q .
+}
+
+agent_wait_others() {
+	local n=${1:-180}
+	for _ in $(seq 1 "$n"); do
+		agent_others || return 0
+		sleep 1
+	done
+	agent_others && agent_diag "another agent is still running after $n s; going on"
+	return 0
+}
+
+agent_start() {
+	local g=()
+	[ "${1:-}" = -v ] && { g=(-v); shift; }
+	"$BULWARK" "${g[@]}" agent --events "$EV" --state-dir "$STATE" --socket "$SOCK" "$@" \
+		2>>"${AGENT_LOG:-/dev/null}" &
+	AGENT_PID=$!
+}
+
+agent_status() { timeout 10 "$BULWARK" agent status --socket "$SOCK" --format json 2>/dev/null; }
+
+agent_wait_status() {
+	local n=$((${2:-20} * 10)) st
+	for _ in $(seq 1 "$n"); do
+		# jq 1.6 -e exits 0 on empty input: require an answer first
+		st=$(agent_status) && [ -n "$st" ] && jq -e "$1" >/dev/null 2>&1 <<<"$st" && return 0
+		sleep 0.1
+	done
+	agent_diag "status never matched: $1"
+	agent_status | head -c 3000 | while read -r l; do agent_diag "$l"; done
+	return 1
+}
+
+agent_wait_ready() {
+	local n=$((${1:-30} * 10)) st
+	for _ in $(seq 1 "$n"); do
+		st=$(agent_status) && [ -n "$st" ] && return 0
+		[ -n "$AGENT_PID" ] && ! kill -0 "$AGENT_PID" 2>/dev/null && break
+		sleep 0.1
+	done
+	agent_diag "the agent never answered status on $SOCK"
+	[ -n "${AGENT_LOG:-}" ] && tail -20 "$AGENT_LOG" 2>/dev/null | while read -r l; do agent_diag "$l"; done
+	return 1
+}
+
+agent_wait_marked() {
+	agent_wait_status ".containers[] | select(.id == \"$1\" and .marked == true)" "${2:-15}"
+}
+
+agent_stop() {
+	[ -n "$AGENT_PID" ] || return 0
+	kill -TERM "$AGENT_PID" 2>/dev/null
+	for _ in $(seq 1 50); do kill -0 "$AGENT_PID" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$AGENT_PID" 2>/dev/null
+	wait "$AGENT_PID" 2>/dev/null
+	AGENT_PID=
+}
