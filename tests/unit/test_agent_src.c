@@ -437,6 +437,38 @@ static void assert_loopback(const struct agent_net *n, uint16_t sport, uint16_t 
 	assert_int_equal(n->dport, dport);
 }
 
+/* What both sources must report the same way: the two exits (status as
+ * waitpid gave it, the parent), the ptrace attach and the uid change. */
+static void check_exit_ptrace(const struct coll *c, const struct scen *r)
+{
+	const struct agent_proc_ev *e;
+
+	e = find(c, AGENT_EV_EXIT, r->exec_child);
+	assert_non_null(e);
+	assert_int_equal(e->u.exit.code, r->exec_status);
+	e = find(c, AGENT_EV_EXIT, r->exit_child);
+	assert_non_null(e);
+	assert_int_equal(r->exit_status, 7 << 8);
+	assert_int_equal(e->u.exit.code, r->exit_status);
+	assert_int_equal(e->ppid, r->driver);
+
+	assert_int_equal(r->tracer_status, 0);
+	e = find(c, AGENT_EV_PTRACE, r->tracer);
+	assert_non_null(e);
+	assert_int_equal(e->u.ptrace.target, r->tracee);
+	assert_int_equal(e->u.ptrace.request, PTRACE_ATTACH);
+}
+
+static const struct agent_proc_ev *check_setid(const struct coll *c, const struct scen *r)
+{
+	const struct agent_proc_ev *e;
+
+	assert_int_equal(r->setuid_status, 0);
+	e = find(c, AGENT_EV_SETID, r->setuid_child);
+	assert_non_null(e);
+	return e;
+}
+
 static void test_bpf_events(void **state)
 {
 	struct coll c = { .evs = calloc(MAX_KEEP, sizeof(struct agent_proc_ev)) };
@@ -476,24 +508,8 @@ static void test_bpf_events(void **state)
 	assert_int_equal(e->cgroup_id, self_cgroup_id());
 	assert_true(e->cgroup_id != 0);
 	assert_true(e->ts_ns > 0);
-	e = find(&c, AGENT_EV_EXIT, r.exec_child);
-	assert_non_null(e);
-	assert_int_equal(e->u.exit.code, r.exec_status);
-	e = find(&c, AGENT_EV_EXIT, r.exit_child);
-	assert_non_null(e);
-	assert_int_equal(r.exit_status, 7 << 8);
-	assert_int_equal(e->u.exit.code, r.exit_status);
-	assert_int_equal(e->ppid, r.driver);
-
-	assert_int_equal(r.tracer_status, 0);
-	e = find(&c, AGENT_EV_PTRACE, r.tracer);
-	assert_non_null(e);
-	assert_int_equal(e->u.ptrace.target, r.tracee);
-	assert_int_equal(e->u.ptrace.request, PTRACE_ATTACH);
-
-	assert_int_equal(r.setuid_status, 0);
-	e = find(&c, AGENT_EV_SETID, r.setuid_child);
-	assert_non_null(e);
+	check_exit_ptrace(&c, &r);
+	e = check_setid(&c, &r);
 	assert_int_equal(e->u.cred.old_uid, 0);
 	assert_int_equal(e->u.cred.new_uid, 65534);
 	assert_int_equal(e->uid, 65534);
@@ -599,24 +615,8 @@ static void test_proc_events(void **state)
 	assert_int_equal(e->gid, getegid());
 	assert_int_equal(e->mntns, self_mntns());
 	assert_int_equal(e->cgroup_id, self_cgroup_id());
-	e = find(&c, AGENT_EV_EXIT, r.exec_child);
-	assert_non_null(e);
-	assert_int_equal(e->u.exit.code, r.exec_status);
-	e = find(&c, AGENT_EV_EXIT, r.exit_child);
-	assert_non_null(e);
-	assert_int_equal(r.exit_status, 7 << 8);
-	assert_int_equal(e->u.exit.code, r.exit_status);
-	assert_int_equal(e->ppid, r.driver);
-
-	assert_int_equal(r.tracer_status, 0);
-	e = find(&c, AGENT_EV_PTRACE, r.tracer);
-	assert_non_null(e);
-	assert_int_equal(e->u.ptrace.target, r.tracee);
-	assert_int_equal(e->u.ptrace.request, PTRACE_ATTACH);
-
-	assert_int_equal(r.setuid_status, 0);
-	e = find(&c, AGENT_EV_SETID, r.setuid_child);
-	assert_non_null(e);
+	check_exit_ptrace(&c, &r);
+	e = check_setid(&c, &r);
 	assert_int_equal(e->u.cred.new_uid, 65534);
 	assert_int_equal(e->u.cred.old_uid, UINT32_MAX); /* not known to this source */
 
