@@ -238,8 +238,8 @@ static enum bw_err apk_owner_record(struct sbom_owner_index *ix, const char *rec
 			len--;
 		if (len > 2 && line[0] == 'P' && line[1] == ':') {
 			/* two P: in one record: the package reader skips it too */
-			if (have_name || len - 2 >= sizeof(name))
-				return BW_OK;
+			if (have_name || len - 2 >= sizeof(name) || memchr(line + 2, '\0', len - 2))
+				return BW_OK; /* an embedded NUL would make an empty owner */
 			memcpy(name, line + 2, len - 2);
 			name[len - 2] = '\0';
 			have_name = true;
