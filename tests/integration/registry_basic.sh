@@ -81,6 +81,53 @@ cp "$TMP/layer.orig" "$DATA"
 is "$rc" "$want_rc" "scan by tag exits like the local scan"
 is "$(jq -c '[.findings, .summary]' "$TMP/scan.json")" "$(jq -c '[.findings, .summary]' "$TMP/scan-local.json")" "scan by tag: same findings as the OCI layout"
 
+# the Docker form: skopeo pushes a docker-archive as a Docker schema 2
+# manifest (compressed by skopeo on the way, so layer digests differ)
+pkgs_nolayer() { jq -c '[.packages[] | {name, version, type, arch, purl, path}] | sort_by(.purl)' "$1"; }
+ok "save the image as a docker-archive" skopeo copy -q "oci:$OCI:12" "docker-archive:$TMP/d.tar:debian:12"
+ok "push the docker-archive" registry_push "docker-archive:$TMP/d.tar" darchive:12
+is "$(skopeo inspect --tls-verify=false --raw "docker://$R/darchive:12" | jq -r .mediaType)" \
+	"application/vnd.docker.distribution.manifest.v2+json" "the registry holds a Docker schema 2 manifest"
+"$BULWARK" sbom -f json "$R/darchive:12" -o "$TMP/darch.json" 2>"$TMP/darch.err"; rc=$?
+is "$rc" 0 "sbom of the Docker-manifest image exits 0"
+[ "$rc" = 0 ] || diag "$(cat "$TMP/darch.err")"
+is "$(pkgs_nolayer "$TMP/darch.json")" "$(pkgs_nolayer "$TMP/local.json")" "Docker manifest: same packages as the OCI layout"
+
+# a multi-platform OCI index (amd64 and arm64/v8 over the same layers),
+# pushed whole with skopeo --all; the platform picks the manifest
+M=$TMP/multi
+cp -a "$OCI" "$M"
+man=$(jq -r '.manifests[0].digest' "$M/index.json" | cut -d: -f2)
+cfg=$(jq -r .config.digest "$M/blobs/sha256/$man" | cut -d: -f2)
+jq -c '.architecture = "arm64" | .variant = "v8"' "$M/blobs/sha256/$cfg" >"$TMP/cfg-arm"
+acfg=$(sha256sum "$TMP/cfg-arm" | cut -d' ' -f1)
+cp "$TMP/cfg-arm" "$M/blobs/sha256/$acfg"
+jq -c --arg d "sha256:$acfg" --argjson n "$(stat -c %s "$TMP/cfg-arm")" \
+	'.config.digest = $d | .config.size = $n' "$M/blobs/sha256/$man" >"$TMP/man-arm"
+aman=$(sha256sum "$TMP/man-arm" | cut -d' ' -f1)
+cp "$TMP/man-arm" "$M/blobs/sha256/$aman"
+jq -c -n --arg a "sha256:$man" --argjson asz "$(stat -c %s "$M/blobs/sha256/$man")" \
+	--arg b "sha256:$aman" --argjson bsz "$(stat -c %s "$TMP/man-arm")" \
+	'{schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: [
+	  {mediaType: "application/vnd.oci.image.manifest.v1+json", digest: $a, size: $asz, platform: {architecture: "amd64", os: "linux"}},
+	  {mediaType: "application/vnd.oci.image.manifest.v1+json", digest: $b, size: $bsz, platform: {architecture: "arm64", os: "linux", variant: "v8"}}]}' >"$TMP/idx"
+idx=$(sha256sum "$TMP/idx" | cut -d' ' -f1)
+cp "$TMP/idx" "$M/blobs/sha256/$idx"
+jq -c -n --arg d "sha256:$idx" --argjson n "$(stat -c %s "$TMP/idx")" \
+	'{schemaVersion: 2, manifests: [{mediaType: "application/vnd.oci.image.index.v1+json", digest: $d, size: $n, annotations: {"org.opencontainers.image.ref.name": "multi"}}]}' >"$M/index.json"
+ok "push the two-platform index with skopeo --all" timeout 120 skopeo copy -q --all --dest-tls-verify=false "oci:$M:multi" "docker://$R/multi:1"
+is "$(skopeo inspect --tls-verify=false --raw "docker://$R/multi:1" | jq -r '[.manifests[].platform.architecture] | join(",")')" \
+	"amd64,arm64" "the registry holds the index with both platforms"
+"$BULWARK" sbom -f json --platform linux/arm64/v8 "$R/multi:1" -o "$TMP/arm.json" 2>"$TMP/arm.err"; rc=$?
+is "$rc" 0 "sbom --platform linux/arm64/v8 of the index exits 0"
+[ "$rc" = 0 ] || diag "$(cat "$TMP/arm.err")"
+is "$(jq -r '.target.image_id' "$TMP/arm.json")" "sha256:$acfg" "--platform linux/arm64/v8 picks the arm64 manifest (its config)"
+is "$(jq -r '.target.manifest_digest' "$TMP/arm.json")" \
+	"sha256:$(skopeo inspect --tls-verify=false --raw "docker://$R/multi:1" | sha256sum | cut -d' ' -f1)" "the target names the index the tag resolves to"
+is "$(pkgs_nolayer "$TMP/arm.json")" "$(pkgs_nolayer "$TMP/local.json")" "arm64 manifest: the same packages (same layers)"
+"$BULWARK" sbom -f json --platform linux/amd64 "$R/multi:1" -o "$TMP/amd.json" 2>"$TMP/amd.err"
+is "$(jq -r '.target.image_id' "$TMP/amd.json")" "sha256:$cfg" "--platform linux/amd64 picks the amd64 manifest (its config)"
+
 # the registry dies: a clear network error naming it
 stop_registry
 "$BULWARK" sbom -f json "$R/debian:12" -o "$TMP/x.json" 2>"$TMP/dead.err"; rc=$?
